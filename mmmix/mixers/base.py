@@ -1,0 +1,247 @@
+"""The mixing contract shared by every mmmix mixer.
+
+A mixer turns a batch ``x`` ``[N,C,H,W]`` into a mixed batch and returns one
+:class:`MixResult`:
+
+* ``inputs``: the mixed batch (same shape, dtype and device as ``x``);
+* ``index``: the partner index ``[N]`` (``long``); sample ``i`` is mixed with
+  ``x[index[i]]``;
+* ``lam``: per-sample share ``[N]`` (``float32``) of ``x[i]`` (class ``y_a``) in
+  the mixed sample; ``1 - lam`` belongs to the partner (class ``y_b``);
+* ``mask``: optional ``[N,1,H,W]`` pixel weights of ``x[i]`` (1 keeps ``x[i]``),
+  with ``mask[i].mean() == lam[i]``.
+
+Label semantics live downstream: ``y_b = y_a[index]`` (see
+:meth:`MixResult.pair_labels`). Every mixer is also an mmpretrain batch
+augment: ``mixer(inputs, batch_score) -> (inputs, mixed_score)``.
+
+Randomness is drawn in one place (:meth:`BaseMixer.sample_lam`,
+:meth:`BaseMixer.sample_index`) from an optional :class:`torch.Generator`, so
+the same seed gives the same batch.
+"""
+from dataclasses import dataclass
+from typing import Optional, Sequence, Tuple
+
+import numpy as np
+import mmengine.dist as mdist
+import torch
+from torch import Tensor
+
+from mmmix.utils.validation import StrictKwargs, check_choice, check_range
+
+LAM_MODES = ('batch', 'elem')
+DIST_MODES = ('local', 'global')
+
+
+@dataclass
+class MixResult:
+    """What every mixer returns (see the module docstring)."""
+    inputs: Tensor
+    index: Tensor
+    lam: Tensor
+    mask: Optional[Tensor] = None
+    #: True when ``index`` points into the batch gathered from all ranks
+    gathered: bool = False
+
+    def pair_labels(self, labels: Tensor) -> Tuple[Tensor, Tensor]:
+        """``(y_a, y_b)`` with ``y_b = y_a[index]`` (gathered across ranks when
+        the mixer paired samples across ranks)."""
+        source = all_gather_cat(labels) if self.gathered else labels
+        return labels, source[self.index]
+
+    def mix_scores(self, scores: Tensor) -> Tensor:
+        """Soft targets ``lam * s + (1 - lam) * s[index]`` for one-hot/soft ``scores``."""
+        _, partner = self.pair_labels(scores)
+        lam = self.lam.to(scores.device, torch.float32).view(-1, *([1] * (scores.dim() - 1)))
+        return lam * scores.float() + (1 - lam) * partner.float()
+
+
+def all_gather_cat(t: Tensor) -> Tensor:
+    """Concatenate ``t`` from every rank along dim 0 (equal sizes required)."""
+    if mdist.get_world_size() == 1:
+        return t
+    sizes = mdist.all_gather(torch.tensor([t.shape[0]], device=t.device))
+    if len({int(s) for s in sizes}) != 1:
+        raise RuntimeError(
+            "dist_mode='global' needs the same batch size on every rank, got "
+            f'{[int(s) for s in sizes]}; use a dataloader with drop_last=True')
+    return torch.cat(mdist.all_gather(t.contiguous()))
+
+
+# --------------------------------------------------------------------------
+# small geometric helpers shared by the box-based mixers
+# --------------------------------------------------------------------------
+def rand_boxes(lam: Tensor, h: int, w: int, generator=None, margin: float = 0.) -> Tensor:
+    """Random boxes of area ``(1 - lam) * h * w`` (before clipping), one per
+    ``lam`` entry, centred uniformly (``margin`` keeps the centre away from the
+    border as a share of the box size). Returns ``int64 [N,4]`` as
+    ``(y1, y2, x1, x2)``, clipped to the image.
+    """
+    lam = lam.detach().to('cpu', torch.float64)
+    n = lam.numel()
+    ratio = torch.sqrt((1. - lam).clamp(0, 1))
+    cut_h = (h * ratio).long()
+    cut_w = (w * ratio).long()
+    my, mx = (margin * cut_h).long(), (margin * cut_w).long()
+    u = torch.rand(n, 2, generator=generator, dtype=torch.float64)
+    cy = (my + u[:, 0] * (h - 2 * my).clamp(min=1)).long()
+    cx = (mx + u[:, 1] * (w - 2 * mx).clamp(min=1)).long()
+    y1 = (cy - cut_h // 2).clamp(0, h)
+    y2 = (cy + cut_h // 2).clamp(0, h)
+    x1 = (cx - cut_w // 2).clamp(0, w)
+    x2 = (cx + cut_w // 2).clamp(0, w)
+    return torch.stack([y1, y2, x1, x2], dim=1)
+
+
+def box_lam(boxes: Tensor, h: int, w: int) -> Tensor:
+    """Share of the image *outside* each box: the corrected ``lam`` [N] (float32)."""
+    area = (boxes[:, 1] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 2])
+    return (1. - area.double() / float(h * w)).float()
+
+
+def box_mask(boxes: Tensor, h: int, w: int, device=None, dtype=torch.float32) -> Tensor:
+    """``[N,1,H,W]`` mask that is 0 inside each box and 1 outside (weight of ``x``)."""
+    boxes = boxes.to(device)
+    ys = torch.arange(h, device=device).view(1, h, 1)
+    xs = torch.arange(w, device=device).view(1, 1, w)
+    inside = ((ys >= boxes[:, 0, None, None]) & (ys < boxes[:, 1, None, None])
+              & (xs >= boxes[:, 2, None, None]) & (xs < boxes[:, 3, None, None]))
+    return (~inside).unsqueeze(1).to(dtype)
+
+
+def blend(inputs: Tensor, partner: Tensor, weight: Tensor) -> Tensor:
+    """``weight * inputs + (1 - weight) * partner``, written into ``partner``
+    (a fresh gather that nobody else holds). ``weight`` broadcasts to the batch."""
+    return partner.lerp_(inputs, weight.to(inputs.dtype))
+
+
+def same_everywhere(t: Tensor) -> bool:
+    """True when all rows of a CPU tensor are identical (one draw per batch)."""
+    return t.shape[0] <= 1 or bool((t == t[:1]).all())
+
+
+class BaseMixer(StrictKwargs):
+    """Base class of every mixer. Subclasses implement :meth:`mix`.
+
+    Args:
+        alpha (float): ``lam ~ Beta(alpha, alpha)``; must be > 0.
+        lam_mode (str): ``'batch'`` draws one ``lam`` for the whole batch (and,
+            for box methods, one box), ``'elem'`` one per sample (timm's
+            ``batch``/``elem`` modes).
+        dist_mode (str): ``'local'`` pairs samples inside each rank's batch
+            (default); ``'global'`` pairs across ranks (all-gathers the batch).
+        seed (int, optional): seeds a private :class:`torch.Generator`; without
+            it the global torch RNG is used (seeded by mmengine's ``randomness``).
+
+    Class attributes:
+        requires (tuple[str]): what the mixer needs from the model, supplied by
+            :class:`~mmmix.models.MixupClassifier` as keyword context.
+        has_mask (bool): whether :meth:`mix` can return a pixel mask.
+    """
+    requires: Tuple[str, ...] = ()
+    has_mask: bool = True
+
+    def __init__(self, alpha: float = 1.0, lam_mode: str = 'batch',
+                 dist_mode: str = 'local', seed: Optional[int] = None):
+        name = type(self).__name__
+        check_range('alpha', alpha, low=0, low_inclusive=False, owner=name)
+        check_choice('lam_mode', lam_mode, LAM_MODES, owner=name)
+        check_choice('dist_mode', dist_mode, DIST_MODES, owner=name)
+        self.alpha = float(alpha)
+        self.lam_mode = lam_mode
+        self.dist_mode = dist_mode
+        self.generator = None
+        if seed is not None:
+            self.generator = torch.Generator().manual_seed(int(seed))
+
+    def __repr__(self):
+        return (f'{type(self).__name__}(alpha={self.alpha}, lam_mode={self.lam_mode!r}, '
+                f'dist_mode={self.dist_mode!r})')
+
+    # ---------------------------------------------------------------- random
+    def _gen(self, generator):
+        return generator if generator is not None else self.generator
+
+    def sample_lam(self, n: int, generator: Optional[torch.Generator] = None) -> Tensor:
+        """``lam ~ Beta(alpha, alpha)`` as a CPU float32 tensor ``[n]``."""
+        seed = int(torch.randint(0, 2**62, (1,), generator=self._gen(generator)))
+        rng = np.random.default_rng(seed)
+        k = 1 if self.lam_mode == 'batch' else n
+        lam = torch.from_numpy(rng.beta(self.alpha, self.alpha, size=k)).float()
+        return lam.expand(n).clone() if k == 1 else lam
+
+    def sample_index(self, n: int, generator: Optional[torch.Generator] = None) -> Tensor:
+        """A random permutation (CPU ``long [n]``); with ``dist_mode='global'``
+        it indexes the batch gathered from all ranks."""
+        rank, world = mdist.get_rank(), mdist.get_world_size()
+        g = self._gen(generator)
+        if self.dist_mode == 'global' and world > 1:
+            # every rank must agree on the global permutation: rank 0's seed wins
+            seed = torch.randint(0, 2**62, (1,), generator=g)
+            mdist.broadcast(seed, src=0)
+            perm = torch.randperm(n * world, generator=torch.Generator().manual_seed(int(seed)))
+            return perm[rank * n:(rank + 1) * n]
+        return torch.randperm(n, generator=g)
+
+    # ----------------------------------------------------------------- mixing
+    def mix(self, inputs: Tensor, lam: Tensor, index: Tensor, source: Optional[Tensor] = None,
+            with_mask: bool = False, generator: Optional[torch.Generator] = None,
+            **context) -> MixResult:
+        """Mix ``inputs`` with ``source[index]`` given requested shares ``lam``.
+
+        ``source`` defaults to ``inputs`` (the gathered batch in global mode).
+        May modify ``inputs`` in place, like mmpretrain's batch augments.
+        The returned ``lam`` is the share actually realised (e.g. after box
+        clipping).
+        """
+        raise NotImplementedError
+
+    def sample(self, inputs: Tensor, generator: Optional[torch.Generator] = None,
+               with_mask: bool = False, **context) -> MixResult:
+        """Draw ``lam`` and the partner index, then :meth:`mix`."""
+        self._check_inputs(inputs)
+        n = inputs.shape[0]
+        g = self._gen(generator)
+        lam = self.sample_lam(n, g)
+        index = self.sample_index(n, g)
+        gathered = self.dist_mode == 'global' and mdist.get_world_size() > 1
+        source = all_gather_cat(inputs) if gathered else None
+        result = self.mix(inputs, lam, index.to(inputs.device), source=source,
+                          with_mask=with_mask, generator=g, **context)
+        result.gathered = gathered
+        return result
+
+    def __call__(self, inputs: Tensor, batch_score: Tensor) -> Tuple[Tensor, Tensor]:
+        """mmpretrain batch-augment interface: returns mixed inputs and soft scores."""
+        if batch_score.ndim != 2:
+            raise ValueError(f'{type(self).__name__}: batch_score must be [N, num_classes] '
+                             f'one-hot/soft scores, got shape {tuple(batch_score.shape)}')
+        result = self.sample(inputs)
+        return result.inputs, result.mix_scores(batch_score)
+
+    def _check_inputs(self, inputs: Tensor):
+        if not torch.is_tensor(inputs) or inputs.dim() != 4:
+            shape = tuple(inputs.shape) if torch.is_tensor(inputs) else type(inputs)
+            raise ValueError(f'{type(self).__name__}: inputs must be a [N,C,H,W] tensor, got {shape}')
+
+    @staticmethod
+    def _result(inputs, index, lam, mask=None) -> MixResult:
+        lam = torch.as_tensor(lam, dtype=torch.float32).to(inputs.device)
+        return MixResult(inputs=inputs, index=index.to(inputs.device), lam=lam, mask=mask)
+
+
+def lam_view(lam: Tensor, like: Tensor) -> Tensor:
+    """``lam`` reshaped to broadcast over ``like`` ``[N, ...]``, in its dtype/device."""
+    return lam.to(like.device, like.dtype).view(-1, *([1] * (like.dim() - 1)))
+
+
+def partners(inputs: Tensor, index: Tensor, source: Optional[Tensor]) -> Tensor:
+    """``source[index]`` (a fresh tensor); ``source`` defaults to ``inputs``."""
+    src = inputs if source is None else source
+    return src.index_select(0, index.to(src.device))
+
+
+__all__: Sequence[str] = [
+    'MixResult', 'BaseMixer', 'rand_boxes', 'box_lam', 'box_mask', 'blend', 'lam_view',
+    'partners', 'same_everywhere', 'all_gather_cat'
+]

@@ -1,0 +1,3 @@
+from .mixup_classifier import MixupClassifier, build_mixers
+
+__all__ = ['MixupClassifier', 'build_mixers']

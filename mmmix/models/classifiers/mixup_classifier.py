@@ -1,0 +1,160 @@
+"""MixupClassifier: an ImageClassifier that mixes each training batch with one of
+several mixers and hands the head the full mix information."""
+from typing import Callable, Dict, List, Optional, Sequence, Union
+
+import torch
+from mmpretrain.models.classifiers import ImageClassifier
+from mmpretrain.structures import DataSample
+
+from mmmix.mixers.base import BaseMixer
+from mmmix.registry import BATCH_AUGMENTS, MODELS
+from mmmix.structures import MixInfo
+from mmmix.utils.validation import ConfigError, StrictKwargs
+
+VANILLA = 'vanilla'
+
+
+def build_mixers(mixers, mix_prob, owner='MixupClassifier'):
+    """Build the mixer list and its probabilities, validating both.
+
+    ``mixers`` is one config or a list; each item is a mixer config dict, a
+    built mixer, or ``'vanilla'`` / ``dict(type='vanilla')`` (no mixing).
+    ``mix_prob`` is ``None`` (uniform) or one probability per mixer, summing to 1.
+    """
+    if mixers is None:
+        raise ConfigError(f"{owner}: 'mixers' is required (a mixer config or a list of them)")
+    if not isinstance(mixers, (list, tuple)):
+        mixers = [mixers]
+    if len(mixers) == 0:
+        raise ConfigError(f"{owner}: 'mixers' must not be empty")
+    built: List[Optional[BaseMixer]] = []
+    for i, cfg in enumerate(mixers):
+        if isinstance(cfg, str):
+            cfg = dict(type=cfg)
+        if isinstance(cfg, dict) and str(cfg.get('type', '')).split('.')[-1].lower() == VANILLA:
+            if len(cfg) > 1:
+                raise ConfigError(f"{owner}: mixers[{i}] 'vanilla' takes no options, got {dict(cfg)}")
+            built.append(None)
+            continue
+        if isinstance(cfg, dict):
+            name = cfg.get('type')
+            if name is None:
+                raise ConfigError(f"{owner}: mixers[{i}] has no 'type'")
+            if BATCH_AUGMENTS.get(name) is None:
+                valid = sorted(k for k, v in BATCH_AUGMENTS.module_dict.items()
+                               if isinstance(v, type) and issubclass(v, BaseMixer))
+                raise ConfigError(f"{owner}: unknown mixer type {name!r} in mixers[{i}]; "
+                                  f"valid choices are {valid + [VANILLA]}")
+            cfg = BATCH_AUGMENTS.build(cfg)
+        if not isinstance(cfg, BaseMixer):
+            raise ConfigError(f'{owner}: mixers[{i}] must be an mmmix mixer, got {type(cfg).__name__}')
+        built.append(cfg)
+
+    if mix_prob is None:
+        probs = [1. / len(built)] * len(built)
+    else:
+        probs = list(mix_prob) if isinstance(mix_prob, (list, tuple)) else [mix_prob]
+        if len(probs) != len(built):
+            raise ConfigError(f"{owner}: 'mix_prob' has {len(probs)} entries but 'mixers' has "
+                              f'{len(built)}; give one probability per mixer')
+        if any(p < 0 for p in probs) or abs(sum(probs) - 1.) > 1e-6:
+            raise ConfigError(f"{owner}: 'mix_prob'={probs} must be non-negative and sum to 1")
+    return built, torch.tensor(probs, dtype=torch.float64)
+
+
+@MODELS.register_module()
+class MixupClassifier(StrictKwargs, ImageClassifier):
+    """Image classifier trained on mixed batches.
+
+    Each training iteration picks one of ``mixers`` with ``mix_prob``
+    (``'vanilla'`` = no mixing), mixes the batch, and calls
+    ``head.loss(feats, data_samples, mix_info=MixInfo(...))`` with
+    ``y_a``, ``y_b = y_a[index]``, per-sample ``lam``, ``index`` and the mask.
+    Heads that do not take ``mix_info`` (stock mmpretrain heads) get soft
+    ``gt_score`` targets instead. Validation and test are those of
+    :class:`mmpretrain.models.ImageClassifier`.
+
+    Mixers declare what they need from the model in ``requires``; the
+    classifier supplies it from :attr:`providers` (name -> callable
+    ``(classifier, inputs, data_samples) -> value``). A head declares what
+    it needs in ``mix_requires`` and gets it the same way in ``MixInfo.extra``.
+
+    Args:
+        mixers (dict | list): mixer configs (``BATCH_AUGMENTS``) and/or ``'vanilla'``.
+        mix_prob (list[float], optional): one probability per mixer; uniform if None.
+        mix_seed (int, optional): seeds the choice of the mixer per iteration.
+        Others: as :class:`mmpretrain.models.ImageClassifier`.
+    """
+
+    #: requirement name -> callable(classifier, inputs, data_samples) -> value
+    providers: Dict[str, Callable] = {}
+
+    def __init__(self, backbone: dict, neck: Optional[dict] = None, head: Optional[dict] = None,
+                 mixers: Union[dict, str, Sequence] = None, mix_prob: Optional[Sequence] = None,
+                 mix_seed: Optional[int] = None, pretrained: Optional[str] = None,
+                 train_cfg: Optional[dict] = None, data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        if train_cfg and train_cfg.get('augments'):
+            raise ConfigError("MixupClassifier: use 'mixers', not train_cfg.augments (batch "
+                              'augments would mix the batch a second time)')
+        self.mixers, self.mix_prob = build_mixers(mixers, mix_prob)
+        super().__init__(backbone=backbone, neck=neck, head=head, pretrained=pretrained,
+                         train_cfg=train_cfg, data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        self._mix_gen = None if mix_seed is None else torch.Generator().manual_seed(int(mix_seed))
+        for m in self.mixers:
+            for req in (m.requires if m is not None else ()):
+                if req not in self.providers:
+                    raise ConfigError(
+                        f'MixupClassifier: mixer {type(m).__name__} requires {req!r}, which this '
+                        f'classifier cannot provide; it provides {sorted(self.providers)}')
+        for req in self._head_requires():
+            if req not in self.providers:
+                raise ConfigError(
+                    f'MixupClassifier: head {type(self.head).__name__} requires {req!r}, which '
+                    f'this classifier cannot provide; it provides {sorted(self.providers)}')
+
+    # ------------------------------------------------------------------ helpers
+    def _head_requires(self):
+        return tuple(getattr(self.head, 'mix_requires', ()))
+
+    def _head_takes_mix_info(self) -> bool:
+        import inspect
+        return 'mix_info' in inspect.signature(self.head.loss).parameters
+
+    def pick_mixer(self) -> Optional[BaseMixer]:
+        """Draw one mixer (``None`` = vanilla) with ``mix_prob``."""
+        if len(self.mixers) == 1:
+            return self.mixers[0]
+        i = int(torch.multinomial(self.mix_prob, 1, generator=self._mix_gen))
+        return self.mixers[i]
+
+    def _provide(self, names, inputs, data_samples) -> dict:
+        return {name: self.providers[name](self, inputs, data_samples) for name in names}
+
+    @staticmethod
+    def _labels(data_samples: List[DataSample], device) -> torch.Tensor:
+        return torch.cat([ds.gt_label for ds in data_samples]).to(device)
+
+    # --------------------------------------------------------------------- loss
+    def loss(self, inputs: torch.Tensor, data_samples: List[DataSample]) -> dict:
+        mixer = self.pick_mixer()
+        if mixer is None:
+            return super().loss(inputs, data_samples)
+        labels = self._labels(data_samples, inputs.device)
+        context = self._provide(mixer.requires, inputs, data_samples)
+        extra = self._provide(self._head_requires(), inputs, data_samples)
+        result = mixer.sample(inputs, with_mask=getattr(self.head, 'needs_mask', False), **context)
+        y_a, y_b = result.pair_labels(labels)
+        info = MixInfo(y_a=y_a, y_b=y_b, lam=result.lam, index=result.index, mask=result.mask,
+                       extra=extra)
+        feats = self.extract_feat(result.inputs)
+        if self._head_takes_mix_info():
+            return self.head.loss(feats, data_samples, mix_info=info)
+        # stock head: soft targets
+        num_classes = getattr(self.head, 'num_classes', None)
+        onehot = torch.nn.functional.one_hot(labels, num_classes).float()
+        scores = result.mix_scores(onehot)
+        for ds, s in zip(data_samples, scores):
+            ds.set_gt_score(s)
+        return self.head.loss(feats, data_samples)

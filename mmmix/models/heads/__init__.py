@@ -1,0 +1,3 @@
+from .mixup_head import MixupClsHead
+
+__all__ = ['MixupClsHead']
