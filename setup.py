@@ -1,18 +1,21 @@
-"""Installs mmmix; also exposes configs/ and tools/ under mmmix/.mim the OpenMMLab way."""
+"""Installs mmmix; exposes configs/ and tools/ as mmmix/.mim/{configs,tools}
+(the OpenMMLab way, for ``mim train mmmix CONFIG``)."""
 import os
 import os.path as osp
 import shutil
+import sys
 
 from setuptools import setup
-from setuptools.command.develop import develop
-from setuptools.command.build_py import build_py
 
 
-def add_mim_extension(mode):
-    """Expose configs/ and tools/ inside the package as mmmix/.mim/{configs,tools}.
-
-    ``mode='symlink'`` for editable installs, ``'copy'`` for wheels/sdists.
-    """
+def add_mim_extension():
+    """Symlink for editable installs (always current), copy for wheels/sdists."""
+    if any(cmd in sys.argv for cmd in ('develop', 'editable_wheel')):
+        mode = 'symlink'
+    elif any(cmd in sys.argv for cmd in ('sdist', 'bdist_wheel', 'build', 'install')):
+        mode = 'copy'
+    else:
+        return
     here = osp.dirname(osp.abspath(__file__))
     mim_root = osp.join(here, 'mmmix', '.mim')
     os.makedirs(mim_root, exist_ok=True)
@@ -28,16 +31,5 @@ def add_mim_extension(mode):
             shutil.copytree(src, dst)
 
 
-class Develop(develop):
-    def run(self):
-        add_mim_extension('symlink')
-        super().run()
-
-
-class BuildPy(build_py):
-    def run(self):
-        add_mim_extension('copy')
-        super().run()
-
-
-setup(cmdclass={'develop': Develop, 'build_py': BuildPy})
+add_mim_extension()
+setup()

@@ -34,7 +34,11 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
 VPY="$VENV/bin/python"
-pipi() { "$VPY" -m pip install --progress-bar on "${PIP_EXTRA[@]}" "$@"; }
+pipi() {
+  # the local mirrors only hold some packages: hide pip's "location ignored" noise
+  "$VPY" -m pip install --progress-bar on "${PIP_EXTRA[@]}" "$@" 2>&1 \
+    | { grep --line-buffered -v 'is ignored: it is neither a file nor a directory' || true; }
+}
 
 # Report which pins are unsatisfied (prints names, one per line).
 missing() {
@@ -94,7 +98,16 @@ if [ -n "$(missing "mmpretrain==$MMPRETRAIN_VER" "mmdet==$MMDET_VER" pytest)" ];
     "torch==$TORCH_VER" "torchvision==$TV_VER" "$SETUPTOOLS_SPEC" pytest
 fi
 
-if ! "$VPY" -c "import mmmix" 2>/dev/null || [ -z "$("$VPY" -m pip show mmmix 2>/dev/null | grep -i '^Editable project location')" ]; then
+# Trap 4: openmim 0.3.9 depends on opendatalab -> openxlab, which pins setuptools~=60.2
+# and breaks torch. mim itself never imports them: install it without deps, plus the
+# few light packages it does import.
+if [ -n "$(missing openmim==0.3.9 pandas tabulate colorama)" ]; then
+  step "installing openmim==0.3.9 without its opendatalab/openxlab dependency"
+  pipi --no-deps openmim==0.3.9
+  pipi click colorama model-index pandas requests rich tabulate "$SETUPTOOLS_SPEC"
+fi
+
+if [ ! -e "$ROOT/mmmix/.mim/configs" ] || ! "$VPY" -c "import mmmix" 2>/dev/null || [ -z "$("$VPY" -m pip show mmmix 2>/dev/null | grep -i '^Editable project location')" ]; then
   step "installing mmmix (editable) with the tests extra"
   pipi --no-build-isolation --no-deps -e "$ROOT"
 fi

@@ -1,5 +1,15 @@
+"""Sample-mixing methods: one module per method, all following the contract
+of :mod:`mmmix.mixers.base` and registered in ``BATCH_AUGMENTS``."""
 from .base import BaseMixer, MixResult
 from .cutmix import CutMix
+from .fmix import FMix
+from .gridmix import GridMix
 from .mixup import Mixup
+from .resizemix import ResizeMix
+from .saliencymix import SaliencyMix
+from .smoothmix import SmoothMix
 
-__all__ = ['BaseMixer', 'MixResult', 'Mixup', 'CutMix']
+__all__ = [
+    'BaseMixer', 'MixResult', 'Mixup', 'CutMix', 'ResizeMix', 'FMix', 'GridMix', 'SmoothMix',
+    'SaliencyMix'
+]

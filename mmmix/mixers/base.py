@@ -19,6 +19,7 @@ Randomness is drawn in one place (:meth:`BaseMixer.sample_lam`,
 :meth:`BaseMixer.sample_index`) from an optional :class:`torch.Generator`, so
 the same seed gives the same batch.
 """
+import numbers
 from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
 
@@ -27,7 +28,7 @@ import mmengine.dist as mdist
 import torch
 from torch import Tensor
 
-from mmmix.utils.validation import StrictKwargs, check_choice, check_range
+from mmmix.utils.validation import ConfigError, StrictKwargs, check_choice, check_range
 
 LAM_MODES = ('batch', 'elem')
 DIST_MODES = ('local', 'global')
@@ -71,10 +72,12 @@ def all_gather_cat(t: Tensor) -> Tensor:
 # --------------------------------------------------------------------------
 # small geometric helpers shared by the box-based mixers
 # --------------------------------------------------------------------------
-def rand_boxes(lam: Tensor, h: int, w: int, generator=None, margin: float = 0.) -> Tensor:
+def rand_boxes(lam: Tensor, h: int, w: int, generator=None, margin: float = 0.,
+               centers: Optional[Tensor] = None) -> Tensor:
     """Random boxes of area ``(1 - lam) * h * w`` (before clipping), one per
     ``lam`` entry, centred uniformly (``margin`` keeps the centre away from the
-    border as a share of the box size). Returns ``int64 [N,4]`` as
+    border as a share of the box size) or at the given ``centers``
+    (``[N,2]`` pixel coordinates ``(cy, cx)``). Returns ``int64 [N,4]`` as
     ``(y1, y2, x1, x2)``, clipped to the image.
     """
     lam = lam.detach().to('cpu', torch.float64)
@@ -82,15 +85,45 @@ def rand_boxes(lam: Tensor, h: int, w: int, generator=None, margin: float = 0.) 
     ratio = torch.sqrt((1. - lam).clamp(0, 1))
     cut_h = (h * ratio).long()
     cut_w = (w * ratio).long()
-    my, mx = (margin * cut_h).long(), (margin * cut_w).long()
-    u = torch.rand(n, 2, generator=generator, dtype=torch.float64)
-    cy = (my + u[:, 0] * (h - 2 * my).clamp(min=1)).long()
-    cx = (mx + u[:, 1] * (w - 2 * mx).clamp(min=1)).long()
+    if centers is None:
+        my, mx = (margin * cut_h).long(), (margin * cut_w).long()
+        u = torch.rand(n, 2, generator=generator, dtype=torch.float64)
+        cy = (my + u[:, 0] * (h - 2 * my).clamp(min=1)).long()
+        cx = (mx + u[:, 1] * (w - 2 * mx).clamp(min=1)).long()
+    else:
+        centers = torch.as_tensor(centers).detach().to('cpu').long().view(n, 2)
+        cy, cx = centers[:, 0], centers[:, 1]
     y1 = (cy - cut_h // 2).clamp(0, h)
     y2 = (cy + cut_h // 2).clamp(0, h)
     x1 = (cx - cut_w // 2).clamp(0, w)
     x2 = (cx + cut_w // 2).clamp(0, w)
     return torch.stack([y1, y2, x1, x2], dim=1)
+
+
+def place_boxes(cut_h: Tensor, cut_w: Tensor, h: int, w: int, generator=None) -> Tensor:
+    """Boxes of the given integer sizes ``[N]`` placed uniformly so that they lie
+    fully inside the ``h x w`` image. Returns ``int64 [N,4]`` ``(y1, y2, x1, x2)``."""
+    cut_h = torch.as_tensor(cut_h).long().cpu().clamp(0, h)
+    cut_w = torch.as_tensor(cut_w).long().cpu().clamp(0, w)
+    u = torch.rand(cut_h.numel(), 2, generator=generator, dtype=torch.float64)
+    y1 = (u[:, 0] * (h - cut_h + 1)).long().clamp(max=h - cut_h)
+    x1 = (u[:, 1] * (w - cut_w + 1)).long().clamp(max=w - cut_w)
+    return torch.stack([y1, y1 + cut_h, x1, x1 + cut_w], dim=1)
+
+
+def uniform(low: float, high: float, n: int, generator=None) -> Tensor:
+    """``n`` draws of ``U(low, high)`` (CPU float64)."""
+    return low + (high - low) * torch.rand(n, generator=generator, dtype=torch.float64)
+
+
+def rank_mask(scores: Tensor, k: Tensor) -> Tensor:
+    """Boolean mask, True at the ``k[i]`` largest entries of each row of
+    ``scores`` ``[M, L]`` (exactly ``k[i]`` entries, ties broken by position)."""
+    m, length = scores.shape
+    order = scores.argsort(dim=1, descending=True, stable=True)
+    ranks = torch.empty_like(order).scatter_(
+        1, order, torch.arange(length, device=scores.device).expand(m, length))
+    return ranks < torch.as_tensor(k, device=scores.device).view(-1, 1)
 
 
 def box_lam(boxes: Tensor, h: int, w: int) -> Tensor:
@@ -118,6 +151,27 @@ def blend(inputs: Tensor, partner: Tensor, weight: Tensor) -> Tensor:
 def same_everywhere(t: Tensor) -> bool:
     """True when all rows of a CPU tensor are identical (one draw per batch)."""
     return t.shape[0] <= 1 or bool((t == t[:1]).all())
+
+
+def check_pair(key: str, value, low=None, high=None, owner: str = '', integer: bool = False,
+               low_inclusive: bool = True) -> Tuple[float, float]:
+    """Validate a ``(min, max)`` option (a single number means a fixed value):
+    both ends inside ``[low, high]``, ``min <= max``, integers when ``integer``.
+    Raises :class:`~mmmix.utils.ConfigError` naming ``key`` and the value."""
+    where = f'{owner}: ' if owner else ''
+    pair = value if isinstance(value, (list, tuple)) else (value, value)
+    if len(pair) != 2:
+        raise ConfigError(f'{where}{key}={value!r} must be a number or a (min, max) pair')
+    for v in pair:
+        if (isinstance(v, bool) or not isinstance(v, numbers.Real)
+                or (integer and not float(v).is_integer())):
+            kind = 'integers' if integer else 'numbers'
+            raise ConfigError(f'{where}{key}={value!r} must hold {kind}')
+        check_range(key, v, low, high, owner=owner, low_inclusive=low_inclusive)
+    if pair[0] > pair[1]:
+        raise ConfigError(f'{where}{key}={value!r}: min must not exceed max')
+    cast = int if integer else float
+    return cast(pair[0]), cast(pair[1])
 
 
 class BaseMixer(StrictKwargs):
@@ -242,6 +296,7 @@ def partners(inputs: Tensor, index: Tensor, source: Optional[Tensor]) -> Tensor:
 
 
 __all__: Sequence[str] = [
-    'MixResult', 'BaseMixer', 'rand_boxes', 'box_lam', 'box_mask', 'blend', 'lam_view',
-    'partners', 'same_everywhere', 'all_gather_cat'
+    'MixResult', 'BaseMixer', 'rand_boxes', 'place_boxes', 'uniform', 'rank_mask',
+    'box_lam', 'box_mask', 'blend', 'lam_view', 'partners', 'same_everywhere', 'all_gather_cat',
+    'check_pair'
 ]

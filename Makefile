@@ -1,0 +1,22 @@
+# mmmix: the two quick-start commands are `make demo` and `make test`.
+# Both set up .venv first (idempotent: does nothing when already satisfied).
+PY := .venv/bin/python
+export PYTHONHASHSEED := 0
+
+.PHONY: setup test demo bench clean-data
+
+setup:
+	@bash tools/setup_env.sh
+
+test: setup
+	$(PY) -m pytest tests
+
+demo: setup
+	$(PY) tools/demo.py
+
+bench: setup
+	$(PY) tools/benchmarks/bench_mixers.py
+	$(PY) tools/benchmarks/bench_train_step.py
+
+clean-data:
+	rm -rf data/synthetic_cls data/synthetic_det work_dirs/demo

@@ -1,0 +1,46 @@
+# CIFAR-100, batch 100 per GPU (OpenMixup's CIFAR setting), mmpretrain's
+# `cifar100_bs16.py` otherwise.
+dataset_type = 'CIFAR100'
+data_preprocessor = dict(
+    num_classes=100,
+    # RGB format normalization parameters (mmpretrain's CIFAR-100 statistics)
+    mean=[129.304, 124.070, 112.434],
+    std=[68.170, 65.392, 70.418],
+    # loaded images are already RGB format
+    to_rgb=False)
+
+train_pipeline = [
+    dict(type='RandomCrop', crop_size=32, padding=4),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='PackInputs'),
+]
+
+test_pipeline = [
+    dict(type='PackInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=100,
+    num_workers=4,
+    dataset=dict(
+        type=dataset_type,
+        data_root='data/cifar100',
+        split='train',
+        pipeline=train_pipeline),
+    sampler=dict(type='DefaultSampler', shuffle=True),
+)
+
+val_dataloader = dict(
+    batch_size=100,
+    num_workers=4,
+    dataset=dict(
+        type=dataset_type,
+        data_root='data/cifar100',
+        split='test',
+        pipeline=test_pipeline),
+    sampler=dict(type='DefaultSampler', shuffle=False),
+)
+val_evaluator = dict(type='Accuracy', topk=(1, 5))
+
+test_dataloader = val_dataloader
+test_evaluator = val_evaluator

@@ -1,0 +1,3 @@
+from .optim_wrappers import CPUAmpOptimWrapper
+
+__all__ = ['CPUAmpOptimWrapper']

@@ -1,0 +1,2 @@
+"""Metrics of mmmix (registered in :data:`mmmix.registry.METRICS`)."""
+from .metrics import *  # noqa: F401,F403

@@ -1,0 +1,72 @@
+import os
+import os.path as osp
+
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+os.environ.setdefault('OMP_NUM_THREADS', '2')
+
+
+@pytest.fixture(scope='session')
+def synthetic_cls_root(tmp_path_factory):
+    """A tiny synthetic classification set (4 classes, 16x16), made once per session."""
+    from mmmix.datasets import generate_classification
+    root = tmp_path_factory.mktemp('synthetic_cls')
+    generate_classification(str(root), num_classes=4, img_size=16, num_train=8, num_val=4,
+                            num_test=4, seed=0)
+    return str(root)
+
+
+def make_cls_cfg(data_root, work_dir, max_epochs=2, num_classes=4, batch_size=8,
+                 mixers=(dict(type='CutMix', alpha=1.0), 'vanilla'), mix_prob=None, seed=0):
+    """A complete, CPU-sized mmmix runner config built in Python."""
+    from mmengine.config import Config
+    pipeline_train = [
+        dict(type='LoadImageFromFile'),
+        dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+        dict(type='PackInputs'),
+    ]
+    pipeline_test = [dict(type='LoadImageFromFile'), dict(type='PackInputs')]
+
+    def loader(split, pipeline, shuffle):
+        return dict(
+            batch_size=batch_size, num_workers=0, persistent_workers=False,
+            sampler=dict(type='DefaultSampler', shuffle=shuffle),
+            dataset=dict(type='CustomDataset', data_root=data_root,
+                         ann_file=f'meta/{split}.txt', data_prefix=split, pipeline=pipeline))
+
+    cfg = dict(
+        default_scope='mmmix',
+        work_dir=str(work_dir),
+        model=dict(
+            type='MixupClassifier',
+            backbone=dict(type='ResNet_CIFAR', depth=18, out_indices=(3, )),
+            neck=dict(type='GlobalAveragePooling'),
+            head=dict(type='MixupClsHead', num_classes=num_classes, in_channels=512),
+            mixers=list(mixers), mix_prob=mix_prob,
+            data_preprocessor=dict(type='ClsDataPreprocessor', num_classes=num_classes,
+                                   mean=[127.5] * 3, std=[127.5] * 3, to_rgb=True)),
+        train_dataloader=loader('train', pipeline_train, True),
+        val_dataloader=loader('val', pipeline_test, False),
+        val_evaluator=dict(type='Accuracy', topk=(1, )),
+        train_cfg=dict(by_epoch=True, max_epochs=max_epochs, val_interval=1),
+        val_cfg=dict(),
+        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=1e-4)),
+        param_scheduler=dict(type='CosineAnnealingLR', T_max=max_epochs, by_epoch=True),
+        default_hooks=dict(
+            timer=dict(type='IterTimerHook'),
+            logger=dict(type='LoggerHook', interval=1),
+            param_scheduler=dict(type='ParamSchedulerHook'),
+            checkpoint=dict(type='CheckpointHook', interval=1),
+            sampler_seed=dict(type='DistSamplerSeedHook')),
+        env_cfg=dict(cudnn_benchmark=False, mp_cfg=dict(mp_start_method='fork'),
+                     dist_cfg=dict(backend='gloo')),
+        randomness=dict(seed=seed, deterministic=False),
+        log_level='WARNING',
+    )
+    return Config(cfg)
+
+
+@pytest.fixture
+def cls_cfg_factory():
+    return make_cls_cfg

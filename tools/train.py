@@ -1,0 +1,85 @@
+"""Train a model with mmengine's Runner.
+
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
+                          [--cfg-options k=v ...] [--launcher {none,pytorch,slurm}]
+
+Works as ``mim train mmmix CONFIG`` too. On a machine without CUDA the
+distributed backend is switched to gloo and ``--amp`` uses bf16 autocast.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from a checkout
+
+from mmengine.config import Config, DictAction  # noqa: E402
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description='Train a classifier (mmmix)')
+    p.add_argument('config', help='train config file path')
+    p.add_argument('--work-dir', help='the dir to save logs and models')
+    p.add_argument('--resume', nargs='?', type=str, const='auto',
+                   help='resume from the given checkpoint, or from the latest one in '
+                        'the work dir when no path is given')
+    p.add_argument('--amp', action='store_true', help='mixed precision training')
+    p.add_argument('--no-validate', action='store_true', help='skip validation during training')
+    p.add_argument('--auto-scale-lr', action='store_true', help='scale lr by the total batch size')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+                   help='override config settings, e.g. train_cfg.max_epochs=2')
+    p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
+    p.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = p.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def merge_args(cfg, args):
+    import torch
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    if not torch.cuda.is_available():
+        # NCCL needs GPUs: use gloo for CPU-only multi-process runs
+        env = cfg.setdefault('env_cfg', {})
+        env.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    if args.amp:
+        ow = cfg.optim_wrapper
+        if ow.get('type', 'OptimWrapper') not in ('OptimWrapper', 'AmpOptimWrapper',
+                                                  'CPUAmpOptimWrapper',
+                                                  'mmmix.CPUAmpOptimWrapper'):
+            raise ValueError(f'--amp cannot wrap optim_wrapper.type={ow.type!r}')
+        if torch.cuda.is_available():
+            ow.type = 'AmpOptimWrapper'
+            ow.setdefault('loss_scale', 'dynamic')
+        else:
+            ow.type = 'mmmix.CPUAmpOptimWrapper'
+    if args.no_validate:
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        cfg.resume, cfg.load_from = True, args.resume
+    if args.auto_scale_lr:
+        cfg.setdefault('auto_scale_lr', {})['enable'] = True
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import mmmix  # noqa: F401  registers mmmix types and the checkpoint allowlist
+    from mmengine.runner import Runner
+    cfg = Config.fromfile(args.config)
+    cfg = merge_args(cfg, args)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
