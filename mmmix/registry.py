@@ -21,6 +21,9 @@ __all__ = [
 
 
 def _child(parent: Registry, locations=()) -> Registry:
+    # A child's lookup falls back to its parents but never imports their
+    # modules; import mmpretrain's so its types resolve under scope 'mmmix'.
+    parent.import_from_location()
     return Registry(
         parent.name, parent=parent, scope='mmmix', locations=list(locations))
 

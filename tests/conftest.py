@@ -12,8 +12,9 @@ def synthetic_cls_root(tmp_path_factory):
     """A tiny synthetic classification set (4 classes, 16x16), made once per session."""
     from mmmix.datasets import generate_classification
     root = tmp_path_factory.mktemp('synthetic_cls')
-    generate_classification(str(root), num_classes=4, img_size=16, num_train=8, num_val=4,
-                            num_test=4, seed=0)
+    # images per class: 8 train / 4 val / 4 test images in all
+    generate_classification(str(root), num_classes=4, img_size=16, num_train=2, num_val=1,
+                            num_test=1, seed=0)
     return str(root)
 
 
@@ -40,9 +41,10 @@ def make_cls_cfg(data_root, work_dir, max_epochs=2, num_classes=4, batch_size=8,
         work_dir=str(work_dir),
         model=dict(
             type='MixupClassifier',
-            backbone=dict(type='ResNet_CIFAR', depth=18, out_indices=(3, )),
+            backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=16, base_channels=16,
+                          out_indices=(3, )),
             neck=dict(type='GlobalAveragePooling'),
-            head=dict(type='MixupClsHead', num_classes=num_classes, in_channels=512),
+            head=dict(type='MixupClsHead', num_classes=num_classes, in_channels=128),
             mixers=list(mixers), mix_prob=mix_prob,
             data_preprocessor=dict(type='ClsDataPreprocessor', num_classes=num_classes,
                                    mean=[127.5] * 3, std=[127.5] * 3, to_rgb=True)),

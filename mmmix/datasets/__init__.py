@@ -2,10 +2,10 @@
 from .synthetic import (CLS_SHAPES, DET_CLASS_SHAPES, classification_classes,
                         detection_classes, generate_classification, generate_detection,
                         load_foreground_masks, read_params, render_classification_sample,
-                        render_detection_sample)
+                        render_detection_sample, sample_rng)
 
 __all__ = [
     'CLS_SHAPES', 'DET_CLASS_SHAPES', 'classification_classes', 'detection_classes',
     'generate_classification', 'generate_detection', 'load_foreground_masks', 'read_params',
-    'render_classification_sample', 'render_detection_sample'
+    'render_classification_sample', 'render_detection_sample', 'sample_rng'
 ]

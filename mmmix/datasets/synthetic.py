@@ -80,7 +80,12 @@ def detection_classes(num_classes: int = 5) -> Tuple[str, ...]:
     return tuple(name for name, _ in DET_CLASS_SHAPES[:num_classes])
 
 
-def _rng(seed: int, kind: str, split: str, index: int) -> np.random.Generator:
+def sample_rng(seed: int, kind: str, split: str, index: int) -> np.random.Generator:
+    """The generator of image ``index`` of ``split`` (``kind`` is ``'cls'`` or
+    ``'det'``): ``render_*_sample(sample_rng(...), ...)`` reproduces that image."""
+    if kind not in _KIND_CODE or split not in _SPLIT_CODE:
+        raise ValueError(f'kind must be one of {tuple(_KIND_CODE)} and split one of {SPLITS}, '
+                         f'got {kind!r}, {split!r}')
     return np.random.default_rng([seed, _KIND_CODE[kind], _SPLIT_CODE[split], index])
 
 
@@ -377,8 +382,10 @@ def _write_text(path: str, text: str) -> None:
         f.write(text)
 
 
-def _write_json(path: str, obj) -> None:
-    _write_text(path, json.dumps(obj, indent=1, sort_keys=True) + '\n')
+def _write_json(path: str, obj, compact: bool = False) -> None:
+    text = json.dumps(obj, sort_keys=True, **(dict(separators=(',', ':')) if compact
+                                              else dict(indent=1)))
+    _write_text(path, text + '\n')
 
 
 def read_params(out_dir: str) -> Optional[dict]:
@@ -455,7 +462,7 @@ def generate_classification(out_dir: str, num_classes: int = 10, img_size: int =
         for i in range(total):
             label = i % num_classes
             img, mask = render_classification_sample(
-                _rng(seed, 'cls', split, i), label, img_size, num_classes)
+                sample_rng(seed, 'cls', split, i), label, img_size, num_classes)
             name = f'{i:05d}.png'
             Image.fromarray(img).save(osp.join(img_dir, name))
             Image.fromarray(mask.astype(np.uint8) * 255).save(osp.join(mask_dir, name))
@@ -554,7 +561,7 @@ def generate_detection(out_dir: str, num_train: int = 400, num_val: int = 100,
             os.makedirs(osp.join(out_dir, 'coco', split), exist_ok=True)
         for i in range(n):
             img, instances = render_detection_sample(
-                _rng(seed, 'det', split, i), img_size, num_classes)
+                sample_rng(seed, 'det', split, i), img_size, num_classes)
             image_id = f'{split}_{i:05d}'
             ids.append(image_id)
             jpg = Image.fromarray(img)
@@ -577,7 +584,8 @@ def generate_detection(out_dir: str, num_train: int = 400, num_val: int = 100,
         if n or split != 'test':
             _write_json(osp.join(out_dir, 'coco', 'annotations', f'instances_{split}.json'),
                         dict(images=images, annotations=annotations, categories=categories,
-                             info=dict(description='mmmix synthetic shapes', version='1')))
+                             info=dict(description='mmmix synthetic shapes', version='1')),
+                        compact=True)
         summary[split] = dict(images=n, instances=len(annotations), per_class=per_class)
     main = osp.join(voc, 'ImageSets', 'Main')
     for name, members in (('train', ['train']), ('val', ['val']),

@@ -57,6 +57,22 @@ class MixResult:
         return lam * scores.float() + (1 - lam) * partner.float()
 
 
+#: MessageHub runtime-info key of the last MixResult a mixer produced as an
+#: mmpretrain batch augment (read and cleared by mmmix heads, which take
+#: ``index``/``lam`` from it instead of reconstructing labels from soft scores)
+PUBLISHED_MIX_KEY = 'mmmix.mix_result'
+
+
+def publish_mix_result(result: 'MixResult') -> None:
+    """Publish ``result`` (without the mixed inputs) in the current MessageHub's
+    runtime info under :data:`PUBLISHED_MIX_KEY`; not saved in checkpoints."""
+    from dataclasses import replace
+
+    from mmengine.logging import MessageHub
+    MessageHub.get_current_instance().update_info(
+        PUBLISHED_MIX_KEY, replace(result, inputs=None), resumed=False)
+
+
 def all_gather_cat(t: Tensor) -> Tensor:
     """Concatenate ``t`` from every rank along dim 0 (equal sizes required)."""
     if mdist.get_world_size() == 1:
@@ -271,6 +287,7 @@ class BaseMixer(StrictKwargs):
             raise ValueError(f'{type(self).__name__}: batch_score must be [N, num_classes] '
                              f'one-hot/soft scores, got shape {tuple(batch_score.shape)}')
         result = self.sample(inputs)
+        publish_mix_result(result)
         return result.inputs, result.mix_scores(batch_score)
 
     def _check_inputs(self, inputs: Tensor):

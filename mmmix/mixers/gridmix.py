@@ -6,33 +6,34 @@ import torch
 from torch import Tensor
 
 from mmmix.registry import BATCH_AUGMENTS
-from .base import (BaseMixer, MixResult, blend, check_pair, partners, place_boxes, rank_mask,
-                   same_everywhere, uniform)
+from .base import (BaseMixer, MixResult, blend, check_pair, partners, rank_mask, same_everywhere,
+                   uniform)
 
 
 @BATCH_AUGMENTS.register_module()
 class GridMix(BaseMixer):
-    """Replace a random set of grid cells of ``x`` by the partner's cells.
+    """Swap a random subset of the holes of a regular grid with the partner.
 
-    Per mask: a cut region covering ``cut_area_ratio`` of the image with
-    aspect ratio (width / height) ``cut_aspect_ratio`` is placed at random and
-    divided into an ``n x n`` grid, ``n`` drawn from ``n_holes`` (holes per
-    side). The holes are the cells taken from the partner: as many cells (at
-    random) as bring the partner's share closest to the requested
-    ``1 - lam``. The returned ``lam`` is the mean of the realised mask (a
-    small region cannot hold a large partner share).
+    Per mask: the image is divided into an ``n x n`` grid (``n`` drawn from
+    ``n_holes``, holes per side). Every cell holds one rectangular hole that
+    covers ``cut_area_ratio`` of the cell with aspect ratio (width / height)
+    ``cut_aspect_ratio`` (clipped to the cell), at the same random offset in
+    every cell. As many holes (chosen at random) are filled from the partner
+    as bring its share closest to the requested ``1 - lam``; the returned
+    ``lam`` is the mean of the realised mask (all holes together cover at most
+    ``cut_area_ratio`` of the image, which bounds the partner's share).
 
     ``lam_mode='batch'`` shares one grid across the batch; ``'elem'`` draws one
-    per sample, vectorised (cell ids are computed per pixel and the chosen
-    cells gathered).
+    per sample, vectorised (each pixel's cell id is computed and the chosen
+    holes gathered).
 
     Args:
         alpha (float): Beta parameter.
-        n_holes (int | tuple[int]): ``(min, max)`` cells per side. Default ``(2, 6)``.
-        cut_area_ratio (float | tuple[float]): ``(min, max)`` area of the cut
-            region as a share of the image, in ``(0, 1]``. Default ``(0.5, 1)``.
+        n_holes (int | tuple[int]): ``(min, max)`` grid cells per side. Default ``(2, 6)``.
+        cut_area_ratio (float | tuple[float]): ``(min, max)`` share of each
+            cell cut out as a hole, in ``(0, 1]``. Default ``(0.5, 1)``.
         cut_aspect_ratio (float | tuple[float]): ``(min, max)`` width / height
-            of the cut region. Default ``(0.5, 2)``.
+            of the holes. Default ``(0.5, 2)``.
         lam_mode, dist_mode, seed: see :class:`~mmmix.mixers.BaseMixer`.
 
     Example:
@@ -62,31 +63,29 @@ class GridMix(BaseMixer):
         """Binary masks ``[M,1,h,w]`` (bool, CPU, True keeps ``x``), one per ``lam``."""
         m = lam.numel()
         lo, hi = self.n_holes
-        nh = torch.randint(lo, hi + 1, (m,), generator=generator)
-        area = uniform(*self.cut_area_ratio, m, generator) * (h * w)
+        n = torch.randint(lo, hi + 1, (m, ), generator=generator)
+        area = uniform(*self.cut_area_ratio, m, generator)
         aspect = uniform(*self.cut_aspect_ratio, m, generator)
-        cut_h = torch.sqrt(area / aspect).round().long().clamp(1, h)
-        cut_w = torch.sqrt(area * aspect).round().long().clamp(1, w)
-        boxes = place_boxes(cut_h, cut_w, h, w, generator)
-        # number of holes that brings the partner share closest to 1 - lam
-        cells = nh * nh
-        want = (1. - lam.double().clamp(0, 1)) * (h * w) * cells / (cut_h * cut_w).double()
+        hole_h = torch.sqrt(area / aspect).clamp(max=1.)  # share of the cell side
+        hole_w = torch.sqrt(area * aspect).clamp(max=1.)
+        off_y = torch.rand(m, generator=generator, dtype=torch.float64) * (1 - hole_h)
+        off_x = torch.rand(m, generator=generator, dtype=torch.float64) * (1 - hole_w)
+        # pixel centres in cell units: integer part = cell, fraction = place in the cell
+        uy = (torch.arange(h, dtype=torch.float64) + 0.5).view(1, h) * n.view(m, 1) / h
+        ux = (torch.arange(w, dtype=torch.float64) + 0.5).view(1, w) * n.view(m, 1) / w
+        fy, fx = uy - uy.floor(), ux - ux.floor()
+        in_y = (fy >= off_y[:, None]) & (fy < (off_y + hole_h)[:, None])         # [M,h]
+        in_x = (fx >= off_x[:, None]) & (fx < (off_x + hole_w)[:, None])         # [M,w]
+        cell = uy.long()[:, :, None] * n.view(m, 1, 1) + ux.long()[:, None, :]  # [M,h,w]
+        # how many holes bring the partner share closest to 1 - lam
+        cells = n * n
+        want = (1. - lam.double().clamp(0, 1)) * cells / (hole_h * hole_w)
         k = torch.minimum(want.round().long(), cells)
         scores = torch.rand(m, hi * hi, generator=generator)
         scores[torch.arange(hi * hi) >= cells[:, None]] = -1.  # cells beyond n x n
-        holes = rank_mask(scores, k)                                       # [M, hi*hi]
-        # cell id of every pixel inside the region (row-major in the n x n grid)
-        ys = torch.arange(h).view(1, h) - boxes[:, :1]
-        xs = torch.arange(w).view(1, w) - boxes[:, 2:3]
-        iny = (ys >= 0) & (ys < cut_h[:, None])
-        inx = (xs >= 0) & (xs < cut_w[:, None])
-        cy = (ys.clamp(min=0) * nh[:, None]).div(cut_h[:, None], rounding_mode='floor')
-        cx = (xs.clamp(min=0) * nh[:, None]).div(cut_w[:, None], rounding_mode='floor')
-        cy = torch.minimum(cy, nh[:, None] - 1)
-        cx = torch.minimum(cx, nh[:, None] - 1)
-        cell = cy[:, :, None] * nh[:, None, None] + cx[:, None, :]         # [M,h,w]
-        hole = holes.gather(1, cell.view(m, -1)).view(m, h, w)
-        hole &= iny[:, :, None] & inx[:, None, :]
+        chosen = rank_mask(scores, k)                                           # [M,hi*hi]
+        hole = chosen.gather(1, cell.view(m, -1)).view(m, h, w)
+        hole &= in_y[:, :, None] & in_x[:, None, :]
         return (~hole).unsqueeze(1)
 
     def mix(self, inputs: Tensor, lam: Tensor, index: Tensor, source: Optional[Tensor] = None,

@@ -79,8 +79,8 @@ class ResizeMix(BaseMixer):
         lo, hi = self.scope
         scale = torch.sqrt((1. - lam[:1] if shared else 1. - lam).double().clamp(0, 1))
         scale = scale.clamp(lo, hi)
-        cut_h = (scale * h).long().clamp(1, h)
-        cut_w = (scale * w).long().clamp(1, w)
+        cut_h = (scale * h).round().long().clamp(1, h)
+        cut_w = (scale * w).round().long().clamp(1, w)
         boxes = place_boxes(cut_h, cut_w, h, w, generator)
         src = inputs if source is None else source
         mask = None

@@ -32,9 +32,7 @@ def test_two_process_gloo_training(synthetic_cls_root, cls_cfg_factory, tmp_path
     logs = list(Path(work).glob('*/vis_data/scalars.json'))
     assert logs, 'rank 0 must have written its scalar log'
     lines = [json.loads(x) for x in logs[0].read_text().splitlines()]
-    # 8 train images / (2 ranks x batch 4) = 1 iteration per epoch
+    # 8 train images / (2 ranks x batch 4) = 1 iteration per epoch; one process
+    # alone would need 2: the ranks really split the data
     train = [x for x in lines if 'loss' in x]
     assert train and train[-1]['iter'] == 1
-    text = out.stdout + out.stderr
-    assert 'Distributed launcher: pytorch' in text or "'world_size': 2" in text or 'GPU number: 2' in text \
-        or 'World size: 2' in text

@@ -37,8 +37,8 @@ def test_train_stop_resume(synthetic_cls_root, cls_cfg_factory, tmp_path):
     cfg = cls_cfg_factory(synthetic_cls_root, work, max_epochs=3)
     cfg.resume = True
     rec = RecordStart()
-    cfg.custom_hooks = [rec]
     runner = Runner.from_cfg(cfg)
+    runner.register_hook(rec)
     runner.train()
 
     assert rec.epoch == 2, 'training must continue from the saved epoch'

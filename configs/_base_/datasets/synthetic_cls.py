@@ -4,8 +4,13 @@
 #   data/synthetic_cls/meta/{train,val,test}.txt   lines "<relpath> <label>",
 #       relpath relative to the split folder (the data_prefix)
 #   data/synthetic_cls/meta/classes.txt            one class name per line
+# written by `mmmix.datasets.generate_classification` (tools/demo.py calls it).
 dataset_type = 'CustomDataset'
 data_root = 'data/synthetic_cls'
+# the names in meta/classes.txt (`mmmix.datasets.synthetic.classification_classes(10)`),
+# given inline so that the config follows a `data_root` override
+metainfo = dict(classes=('disc', 'square', 'triangle', 'ring', 'cross', 'star', 'hexagon',
+                         'bars', 'ellipse', 'diamond'))
 
 data_preprocessor = dict(
     num_classes=10,
@@ -36,8 +41,7 @@ train_dataloader = dict(
         data_root=data_root,
         ann_file='meta/train.txt',
         data_prefix='train',
-        # BaseDataset reads `classes` relative to the working directory
-        classes=data_root + '/meta/classes.txt',
+        metainfo=metainfo,
         pipeline=train_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=True),
 )
@@ -50,7 +54,7 @@ val_dataloader = dict(
         data_root=data_root,
         ann_file='meta/val.txt',
         data_prefix='val',
-        classes=data_root + '/meta/classes.txt',
+        metainfo=metainfo,
         pipeline=test_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=False),
 )
@@ -64,7 +68,7 @@ test_dataloader = dict(
         data_root=data_root,
         ann_file='meta/test.txt',
         data_prefix='test',
-        classes=data_root + '/meta/classes.txt',
+        metainfo=metainfo,
         pipeline=test_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=False),
 )

@@ -14,6 +14,21 @@ from mmmix.utils.validation import ConfigError, StrictKwargs
 VANILLA = 'vanilla'
 
 
+def clean_feats_provider(classifier, inputs: torch.Tensor, data_samples) -> tuple:
+    """Features of the clean batch, computed before it is mixed (SUMix).
+
+    The head's ``clean_grad`` decides the gradient: True back-propagates
+    through the backbone (the paper); False runs the backbone under
+    ``torch.no_grad`` so only the head learns from the clean pass. With
+    gradient the pass reads a copy of ``inputs``, because mixers may paste
+    into ``inputs`` in place afterwards.
+    """
+    if getattr(classifier.head, 'clean_grad', True):
+        return classifier.extract_feat(inputs.clone())
+    with torch.no_grad():
+        return classifier.extract_feat(inputs)
+
+
 def build_mixers(mixers, mix_prob, owner='MixupClassifier'):
     """Build the mixer list and its probabilities, validating both.
 
@@ -87,7 +102,7 @@ class MixupClassifier(StrictKwargs, ImageClassifier):
     """
 
     #: requirement name -> callable(classifier, inputs, data_samples) -> value
-    providers: Dict[str, Callable] = {}
+    providers: Dict[str, Callable] = {'clean_feats': clean_feats_provider}
 
     def __init__(self, backbone: dict, neck: Optional[dict] = None, head: Optional[dict] = None,
                  mixers: Union[dict, str, Sequence] = None, mix_prob: Optional[Sequence] = None,

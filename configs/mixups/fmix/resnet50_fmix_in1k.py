@@ -1,0 +1,14 @@
+# FMix (Harris et al., arXiv:2002.12047), with ResNet-50 on ImageNet-1k, 100 epochs, 8 GPUs x 32
+#   images.
+# Reference top-1 reported by OpenMixup (R-50 100 ep, median of the last 10 epochs): 77.19
+#   (Westlake-AI/openmixup docs/en/model_zoos/Model_Zoo_sup.md, PyTorch-style ImageNet; a published
+#   number, not an mmmix measurement).
+_base_ = [
+    '../../_base_/models/resnet50.py',
+    '../../_base_/datasets/imagenet_bs32.py',
+    '../../_base_/schedules/imagenet_sgd_cosine_100e.py',
+    '../../_base_/default_runtime.py',
+]
+
+# alpha=1.0: OpenMixup PyTorch-style ImageNet benchmark (docs/en/model_zoos/Model_Zoo_sup.md)
+model = dict(mixers=[dict(type='FMix', alpha=1.0)])

@@ -1,0 +1,12 @@
+# SmoothMix (Lee et al., CVPR Workshops 2020), with a narrow ResNet-18 (CIFAR stem, width 16) on
+#   the synthetic 10-class 32x32 data, 5 epochs (CPU smoke run).
+_base_ = [
+    '../../_base_/models/resnet18-w16_cifar.py',
+    '../../_base_/datasets/synthetic_cls.py',
+    '../../_base_/schedules/synthetic_sgd_short.py',
+    '../../_base_/default_runtime.py',
+]
+
+# alpha=0.2: the CIFAR-100 value (same 32x32 size): OpenMixup CIFAR-100 benchmark
+#   (configs/classification/cifar100/README.md)
+model = dict(mixers=[dict(type='SmoothMix', alpha=0.2)])

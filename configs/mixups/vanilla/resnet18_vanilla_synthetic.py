@@ -1,0 +1,10 @@
+# No mixing: the ERM baseline of the mixup benchmarks, with a narrow ResNet-18 (CIFAR stem, width
+#   16) on the synthetic 10-class 32x32 data, 5 epochs (CPU smoke run).
+_base_ = [
+    '../../_base_/models/resnet18-w16_cifar.py',
+    '../../_base_/datasets/synthetic_cls.py',
+    '../../_base_/schedules/synthetic_sgd_short.py',
+    '../../_base_/default_runtime.py',
+]
+
+model = dict(mixers=['vanilla'])

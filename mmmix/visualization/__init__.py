@@ -1,0 +1,1 @@
+"""Visualisation helpers (registry location for VISUALIZERS/VISBACKENDS)."""

@@ -1,0 +1,227 @@
+"""Time every mmmix mixer on one fixed batch against its peers.
+
+Peers: mmpretrain's ``Mixup``/``CutMix``/``ResizeMix`` batch augments, timm's
+``Mixup`` in mixup-only and cutmix-only modes (skipped with a note when timm is
+not installed: ``pip install timm``, the ``bench`` extra), and ``x.clone()``
+as the memory-traffic floor.
+
+Every method goes through the batch-augment interface ``(inputs, targets) ->
+(inputs, targets)`` and gets a fresh copy of the batch made outside the timed
+region (several methods, e.g. mmpretrain's CutMix, modify their input in
+place). The reported time is the median over ``--repeats`` after a warm-up.
+
+Usage::
+
+    python tools/benchmarks/bench_mixers.py --repeats 10
+    python tools/benchmarks/bench_mixers.py --batch 64 --size 224 --device cpu cuda \\
+        --out work_dirs/bench_mixers
+
+Targets: every mmmix mixer with a peer is at least as fast as the fastest peer
+of the same method (``vs peer <= 1``), and Mixup is within 2x of ``clone``.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import platform
+import statistics
+import sys
+import time
+from typing import Callable, Dict, List, Optional
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+# the peers' families: which method each row is compared within
+FAMILIES = ('Mixup', 'CutMix', 'ResizeMix', 'FMix', 'GridMix', 'SmoothMix', 'SaliencyMix')
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--batch', type=int, default=64)
+    p.add_argument('--size', type=int, default=224)
+    p.add_argument('--channels', type=int, default=3)
+    p.add_argument('--num-classes', type=int, default=1000)
+    p.add_argument('--repeats', type=int, default=20, help='timed runs per method (median)')
+    p.add_argument('--warmup', type=int, default=2, help='untimed runs per method first')
+    p.add_argument('--device', nargs='+', default=None,
+                   help='devices to time on (default: cpu, plus cuda when available)')
+    p.add_argument('--lam-modes', nargs='+', default=['batch', 'elem'], choices=['batch', 'elem'],
+                   help="mmmix lam modes to time (peers draw one lam per batch, like 'batch')")
+    p.add_argument('--methods', nargs='+', default=list(FAMILIES), choices=list(FAMILIES))
+    p.add_argument('--alpha', type=float, default=1.0)
+    p.add_argument('--threads', type=int, default=None, help='torch CPU threads')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--out', default='work_dirs/bench_mixers',
+                   help='output path without extension: writes .json and .md')
+    return p.parse_args(argv)
+
+
+def _sync(device: str):
+    if device.startswith('cuda'):
+        torch.cuda.synchronize(device)
+
+
+def time_once(fn: Callable, x: torch.Tensor, score: torch.Tensor, labels: torch.Tensor,
+              device: str) -> float:
+    """Time (ms) of one ``fn(x_copy, score_copy, labels)``; the copies are made untimed."""
+    xi, si = x.clone(), score.clone()
+    _sync(device)
+    t0 = time.perf_counter()
+    fn(xi, si, labels)
+    _sync(device)
+    return (time.perf_counter() - t0) * 1e3
+
+
+def time_round_robin(rows: List[Dict], x, score, labels, repeats: int, warmup: int,
+                     device: str) -> Dict[int, List[float]]:
+    """Times (ms) per row. Rows take turns within every repeat, so a burst of
+    load from other processes hits all methods alike instead of one of them."""
+    times = {i: [] for i, r in enumerate(rows) if r['fn'] is not None}
+    for rep in range(warmup + repeats):
+        for i in times:
+            dt = time_once(rows[i]['fn'], x, score, labels, device)
+            if rep >= warmup:
+                times[i].append(dt)
+    return times
+
+
+def build_methods(args) -> List[Dict]:
+    """Rows to time: dict(method, impl, lam_mode, fn) plus skip notes."""
+    import mmmix  # noqa: F401 (registers the mixers)
+    from mmmix import mixers as ours
+    rows = [dict(method='clone', impl='floor', lam_mode='-', fn=lambda x, s, y: x.clone())]
+    for family in args.methods:
+        cls = getattr(ours, family)
+        for mode in args.lam_modes:
+            mixer = cls(alpha=args.alpha, lam_mode=mode)
+            rows.append(dict(method=family, impl='mmmix', lam_mode=mode,
+                             fn=lambda x, s, y, m=mixer: m(x, s)))
+    from mmpretrain.models.utils import batch_augments as pre
+    alpha = float(args.alpha)
+    for family, make in (('Mixup', lambda: pre.Mixup(alpha=alpha)),
+                         ('CutMix', lambda: pre.CutMix(alpha=alpha)),
+                         ('ResizeMix', lambda: pre.ResizeMix(alpha=alpha))):
+        if family in args.methods:
+            aug = make()
+            rows.append(dict(method=family, impl='mmpretrain', lam_mode='batch',
+                             fn=lambda x, s, y, a=aug: a(x, s)))
+    try:
+        from timm.data import Mixup as TimmMixup
+    except ImportError as e:
+        rows.append(dict(method='Mixup/CutMix', impl='timm', lam_mode='batch', fn=None,
+                         note=f'skipped: timm not importable ({e}); pip install timm'))
+    else:
+        for family, kw in (('Mixup', dict(mixup_alpha=alpha, cutmix_alpha=0.)),
+                           ('CutMix', dict(mixup_alpha=0., cutmix_alpha=alpha))):
+            if family in args.methods:
+                aug = TimmMixup(**kw, prob=1.0, mode='batch', label_smoothing=0.,
+                                num_classes=args.num_classes)
+                rows.append(dict(method=family, impl='timm', lam_mode='batch',
+                                 fn=lambda x, s, y, a=aug: a(x, y)))
+    return rows
+
+
+def summarise(results: List[Dict]) -> None:
+    """Add ratio_to_clone and ratio_to_best_peer (in place), per device."""
+    for dev in {r['device'] for r in results}:
+        rows = [r for r in results if r['device'] == dev and r.get('median_ms') is not None]
+        clone = next((r['median_ms'] for r in rows if r['impl'] == 'floor'), None)
+        for r in rows:
+            r['ratio_to_clone'] = r['median_ms'] / clone if clone else None
+            peers = [p['median_ms'] for p in rows
+                     if p['method'] == r['method'] and p['impl'] not in ('mmmix', 'floor')]
+            r['best_peer_ms'] = min(peers) if peers else None
+            r['ratio_to_best_peer'] = r['median_ms'] / min(peers) if peers else None
+
+
+def markdown(results: List[Dict], args) -> str:
+    head = ('| device | method | impl | lam_mode | median ms | images/s | x clone | x best peer |\n'
+            '|---|---|---|---|---:|---:|---:|---:|')
+    lines = [head]
+
+    def f(v, fmt):
+        return '-' if v is None else format(v, fmt)
+    for r in results:
+        if r.get('median_ms') is None:
+            lines.append(f"| {r['device']} | {r['method']} | {r['impl']} | {r['lam_mode']} | "
+                         f"{r.get('note', 'skipped')} | | | |")
+            continue
+        lines.append(f"| {r['device']} | {r['method']} | {r['impl']} | {r['lam_mode']} | "
+                     f"{r['median_ms']:.2f} | {r['images_per_s']:.0f} | "
+                     f"{f(r.get('ratio_to_clone'), '.2f')} | "
+                     f"{f(r.get('ratio_to_best_peer') if r['impl'] == 'mmmix' else None, '.2f')} |")
+    return '\n'.join(lines)
+
+
+def check_targets(results: List[Dict]) -> List[str]:
+    """Human-readable target verdicts (batch-mode mmmix rows)."""
+    out = []
+    for r in results:
+        if r['impl'] != 'mmmix' or r['lam_mode'] != 'batch' or r.get('median_ms') is None:
+            continue
+        if r.get('ratio_to_best_peer') is not None:
+            ok = r['ratio_to_best_peer'] <= 1.0
+            out.append(f"[{'ok' if ok else 'MISS'}] {r['device']} {r['method']}: "
+                       f"{r['ratio_to_best_peer']:.2f}x the fastest peer")
+        if r['method'] == 'Mixup':
+            ok = r['ratio_to_clone'] <= 2.0
+            out.append(f"[{'ok' if ok else 'MISS'}] {r['device']} Mixup: "
+                       f"{r['ratio_to_clone']:.2f}x clone (target <= 2)")
+    return out
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    devices = args.device or (['cpu'] + (['cuda'] if torch.cuda.is_available() else []))
+    rows = build_methods(args)
+    results = []
+    for dev in devices:
+        if dev.startswith('cuda') and not torch.cuda.is_available():
+            print(f'skipping {dev}: CUDA is not available')
+            continue
+        g = torch.Generator().manual_seed(args.seed)
+        x = torch.rand(args.batch, args.channels, args.size, args.size, generator=g).to(dev)
+        labels = torch.randint(0, args.num_classes, (args.batch, ), generator=g).to(dev)
+        score = F.one_hot(labels, args.num_classes).float()
+        torch.manual_seed(args.seed)
+        np.random.seed(args.seed)
+        times = time_round_robin(rows, x, score, labels, args.repeats, args.warmup, dev)
+        for i, row in enumerate(rows):
+            res = {k: v for k, v in row.items() if k != 'fn'}
+            res['device'] = dev
+            if i in times:
+                res['median_ms'] = statistics.median(times[i])
+                res['min_ms'] = min(times[i])
+                res['images_per_s'] = args.batch / (res['median_ms'] / 1e3)
+            results.append(res)
+    summarise(results)
+    table = markdown(results, args)
+    verdicts = check_targets(results)
+    env = dict(torch=torch.__version__, python=platform.python_version(),
+               cpu_threads=torch.get_num_threads(), machine=platform.machine(),
+               batch=[args.batch, args.channels, args.size, args.size], dtype='float32',
+               repeats=args.repeats, warmup=args.warmup, alpha=args.alpha,
+               command=' '.join([osp.relpath(sys.argv[0])] + sys.argv[1:]))
+    print('\n' + table + '\n')
+    print('\n'.join(verdicts))
+    out_dir = osp.dirname(args.out)
+    if out_dir:
+        os.makedirs(out_dir, exist_ok=True)
+    with open(args.out + '.json', 'w') as fh:
+        json.dump(dict(env=env, results=results, targets=verdicts), fh, indent=2)
+    with open(args.out + '.md', 'w') as fh:
+        fh.write(f"# mmmix mixer benchmark\n\nBatch {env['batch']} float32, median of "
+                 f"{args.repeats} runs after {args.warmup} warm-up, torch {env['torch']}, "
+                 f"{env['cpu_threads']} CPU threads.\n\nCommand: `{env['command']}`\n\n"
+                 f'{table}\n\n' + '\n'.join(f'- {v}' for v in verdicts) + '\n')
+    print(f'wrote {args.out}.json and {args.out}.md')
+    return results
+
+
+if __name__ == '__main__':
+    main()
