@@ -234,7 +234,7 @@ def _background(rng: np.random.Generator, height: int, width: int,
     scale = min(height, width) / 32.0
     c1, c2 = _random_color(rng), _random_color(rng)
     # keep the texture contrast moderate so the foreground stays findable
-    c2 = c1 + (c2 - c1) * rng.uniform(0.2, 0.6)
+    c2 = c1 + (c2 - c1) * rng.uniform(0.15, 0.5)
     img = _lerp(c1, c2, _texture(rng, height, width, scale))
     layers = []
     for _ in range(int(rng.integers(num_blobs[0], num_blobs[1] + 1))):
@@ -294,7 +294,7 @@ def _object_fill(rng: np.random.Generator, alpha: np.ndarray, color: np.ndarray,
 
 def _finish(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
     """Add pixel noise and convert to ``uint8``."""
-    sigma = rng.uniform(3.0, 12.0)
+    sigma = rng.uniform(2.0, 8.0)
     img = img + rng.normal(0.0, sigma, size=img.shape)
     return np.clip(np.rint(img), 0, 255).astype(np.uint8)
 
@@ -313,8 +313,8 @@ def render_classification_sample(rng: np.random.Generator, label: int, img_size:
     striped = names[label].startswith('striped_')
     h = w = img_size
     img = _background(rng, h, w, blob_radius=(0.025 * img_size, 0.075 * img_size),
-                      num_blobs=(2, 5))
-    r = rng.uniform(0.25, 0.45) * img_size
+                      num_blobs=(1, 4))
+    r = rng.uniform(0.3, 0.45) * img_size
     margin = 0.85 * r
     cx, cy = rng.uniform(margin, w - margin), rng.uniform(margin, h - margin)
     polys = _place(_local_shape(shape, r, rng), cx, cy, _random_rotation(shape, rng))
@@ -399,7 +399,12 @@ def read_params(out_dir: str) -> Optional[dict]:
 
 def classification_params(num_classes: int = 10, img_size: int = 32, num_train: int = 500,
                           num_val: int = 100, num_test: int = 100, seed: int = 0) -> dict:
-    """The ``meta/params.json`` content :func:`generate_classification` writes."""
+    """The ``meta/params.json`` content :func:`generate_classification` writes
+    (validates the arguments)."""
+    classification_classes(num_classes)
+    _check_counts(num_train=num_train, num_val=num_val, num_test=num_test)
+    if int(img_size) != img_size or img_size < 8:
+        raise ValueError(f'img_size must be an integer >= 8, got {img_size!r}')
     return dict(kind='cls', format_version=FORMAT_VERSION, num_classes=int(num_classes),
                 img_size=int(img_size), num_train=int(num_train), num_val=int(num_val),
                 num_test=int(num_test), seed=int(seed))
@@ -407,7 +412,12 @@ def classification_params(num_classes: int = 10, img_size: int = 32, num_train: 
 
 def detection_params(num_train: int = 400, num_val: int = 100, num_test: int = 100,
                      img_size: int = 64, num_classes: int = 5, seed: int = 0) -> dict:
-    """The ``meta/params.json`` content :func:`generate_detection` writes."""
+    """The ``meta/params.json`` content :func:`generate_detection` writes
+    (validates the arguments)."""
+    detection_classes(num_classes)
+    _check_counts(num_train=num_train, num_val=num_val, num_test=num_test)
+    if int(img_size) != img_size or img_size < 32:
+        raise ValueError(f'img_size must be an integer >= 32 for detection, got {img_size!r}')
     return dict(kind='det', format_version=FORMAT_VERSION, num_classes=int(num_classes),
                 img_size=int(img_size), num_train=int(num_train), num_val=int(num_val),
                 num_test=int(num_test), seed=int(seed))
@@ -445,11 +455,8 @@ def generate_classification(out_dir: str, num_classes: int = 10, img_size: int =
     are replaced. ``progress(split, done, total)`` is called now and then.
     Returns a summary dict (parameters, ``counts[split][class]``).
     """
-    classes = classification_classes(num_classes)
-    _check_counts(num_train=num_train, num_val=num_val, num_test=num_test, img_size=img_size)
-    if img_size < 8:
-        raise ValueError(f'img_size must be >= 8, got {img_size}')
     params = classification_params(num_classes, img_size, num_train, num_val, num_test, seed)
+    classes = classification_classes(num_classes)
     per_class = dict(train=num_train, val=num_val, test=num_test)
     _clear(out_dir, ('meta', 'masks') + SPLITS)
     counts = {}
@@ -540,11 +547,8 @@ def generate_detection(out_dir: str, num_train: int = 400, num_val: int = 100,
     category ids are ``label + 1``; segmentations are single polygons.
     Returns a summary dict (parameters, image and instance counts per split).
     """
-    classes = detection_classes(num_classes)
-    _check_counts(num_train=num_train, num_val=num_val, num_test=num_test, img_size=img_size)
-    if img_size < 32:
-        raise ValueError(f'img_size must be >= 32 for detection, got {img_size}')
     params = detection_params(num_train, num_val, num_test, img_size, num_classes, seed)
+    classes = detection_classes(num_classes)
     sizes = dict(train=num_train, val=num_val, test=num_test)
     _clear(out_dir, ('meta', 'VOCdevkit', 'coco'))
     voc = osp.join(out_dir, 'VOCdevkit', 'VOC2007')

@@ -20,6 +20,7 @@ Randomness is drawn in one place (:meth:`BaseMixer.sample_lam`,
 the same seed gives the same batch.
 """
 import numbers
+import threading
 from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
 
@@ -48,13 +49,13 @@ class MixResult:
         """``(y_a, y_b)`` with ``y_b = y_a[index]`` (gathered across ranks when
         the mixer paired samples across ranks)."""
         source = all_gather_cat(labels) if self.gathered else labels
-        return labels, source[self.index]
+        return labels, source.index_select(0, self.index.to(source.device))
 
     def mix_scores(self, scores: Tensor) -> Tensor:
         """Soft targets ``lam * s + (1 - lam) * s[index]`` for one-hot/soft ``scores``."""
-        _, partner = self.pair_labels(scores)
+        _, partner = self.pair_labels(scores.float())
         lam = self.lam.to(scores.device, torch.float32).view(-1, *([1] * (scores.dim() - 1)))
-        return lam * scores.float() + (1 - lam) * partner.float()
+        return torch.lerp(partner, scores.float(), lam)
 
 
 #: MessageHub runtime-info key of the last MixResult a mixer produced as an
@@ -88,6 +89,14 @@ def all_gather_cat(t: Tensor) -> Tensor:
 # --------------------------------------------------------------------------
 # small geometric helpers shared by the box-based mixers
 # --------------------------------------------------------------------------
+def _np(t, dtype) -> np.ndarray:
+    """A CPU tensor / array / number as a 1-D numpy array (small box arithmetic
+    runs in numpy: a few microseconds instead of a torch dispatch per op)."""
+    if torch.is_tensor(t):
+        t = t.detach().cpu().numpy()
+    return np.asarray(t, dtype=dtype).reshape(-1)
+
+
 def rand_boxes(lam: Tensor, h: int, w: int, generator=None, margin: float = 0.,
                centers: Optional[Tensor] = None) -> Tensor:
     """Random boxes of area ``(1 - lam) * h * w`` (before clipping), one per
@@ -96,35 +105,34 @@ def rand_boxes(lam: Tensor, h: int, w: int, generator=None, margin: float = 0.,
     (``[N,2]`` pixel coordinates ``(cy, cx)``). Returns ``int64 [N,4]`` as
     ``(y1, y2, x1, x2)``, clipped to the image.
     """
-    lam = lam.detach().to('cpu', torch.float64)
-    n = lam.numel()
-    ratio = torch.sqrt((1. - lam).clamp(0, 1))
-    cut_h = (h * ratio).long()
-    cut_w = (w * ratio).long()
+    lam = _np(lam, np.float64)
+    n = lam.size
+    ratio = np.sqrt(np.clip(1. - lam, 0, 1))
+    cut_h = (h * ratio).astype(np.int64)
+    cut_w = (w * ratio).astype(np.int64)
     if centers is None:
-        my, mx = (margin * cut_h).long(), (margin * cut_w).long()
-        u = torch.rand(n, 2, generator=generator, dtype=torch.float64)
-        cy = (my + u[:, 0] * (h - 2 * my).clamp(min=1)).long()
-        cx = (mx + u[:, 1] * (w - 2 * mx).clamp(min=1)).long()
+        my, mx = (margin * cut_h).astype(np.int64), (margin * cut_w).astype(np.int64)
+        u = torch.rand(n, 2, generator=generator, dtype=torch.float64).numpy()
+        cy = (my + u[:, 0] * np.maximum(h - 2 * my, 1)).astype(np.int64)
+        cx = (mx + u[:, 1] * np.maximum(w - 2 * mx, 1)).astype(np.int64)
     else:
-        centers = torch.as_tensor(centers).detach().to('cpu').long().view(n, 2)
+        centers = _np(centers, np.int64).reshape(n, 2)
         cy, cx = centers[:, 0], centers[:, 1]
-    y1 = (cy - cut_h // 2).clamp(0, h)
-    y2 = (cy + cut_h // 2).clamp(0, h)
-    x1 = (cx - cut_w // 2).clamp(0, w)
-    x2 = (cx + cut_w // 2).clamp(0, w)
-    return torch.stack([y1, y2, x1, x2], dim=1)
+    boxes = np.stack([cy - cut_h // 2, cy + cut_h // 2, cx - cut_w // 2, cx + cut_w // 2], 1)
+    np.clip(boxes[:, :2], 0, h, out=boxes[:, :2])
+    np.clip(boxes[:, 2:], 0, w, out=boxes[:, 2:])
+    return torch.from_numpy(boxes)
 
 
 def place_boxes(cut_h: Tensor, cut_w: Tensor, h: int, w: int, generator=None) -> Tensor:
     """Boxes of the given integer sizes ``[N]`` placed uniformly so that they lie
     fully inside the ``h x w`` image. Returns ``int64 [N,4]`` ``(y1, y2, x1, x2)``."""
-    cut_h = torch.as_tensor(cut_h).long().cpu().clamp(0, h)
-    cut_w = torch.as_tensor(cut_w).long().cpu().clamp(0, w)
-    u = torch.rand(cut_h.numel(), 2, generator=generator, dtype=torch.float64)
-    y1 = (u[:, 0] * (h - cut_h + 1)).long().clamp(max=h - cut_h)
-    x1 = (u[:, 1] * (w - cut_w + 1)).long().clamp(max=w - cut_w)
-    return torch.stack([y1, y1 + cut_h, x1, x1 + cut_w], dim=1)
+    cut_h = np.clip(_np(cut_h, np.int64), 0, h)
+    cut_w = np.clip(_np(cut_w, np.int64), 0, w)
+    u = torch.rand(cut_h.size, 2, generator=generator, dtype=torch.float64).numpy()
+    y1 = np.minimum((u[:, 0] * (h - cut_h + 1)).astype(np.int64), h - cut_h)
+    x1 = np.minimum((u[:, 1] * (w - cut_w + 1)).astype(np.int64), w - cut_w)
+    return torch.from_numpy(np.stack([y1, y1 + cut_h, x1, x1 + cut_w], 1))
 
 
 def uniform(low: float, high: float, n: int, generator=None) -> Tensor:
@@ -144,8 +152,9 @@ def rank_mask(scores: Tensor, k: Tensor) -> Tensor:
 
 def box_lam(boxes: Tensor, h: int, w: int) -> Tensor:
     """Share of the image *outside* each box: the corrected ``lam`` [N] (float32)."""
-    area = (boxes[:, 1] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 2])
-    return (1. - area.double() / float(h * w)).float()
+    b = _np(boxes, np.int64).reshape(-1, 4)
+    area = (b[:, 1] - b[:, 0]) * (b[:, 3] - b[:, 2])
+    return torch.from_numpy((1. - area / float(h * w)).astype(np.float32))
 
 
 def box_mask(boxes: Tensor, h: int, w: int, device=None, dtype=torch.float32) -> Tensor:
@@ -162,6 +171,43 @@ def blend(inputs: Tensor, partner: Tensor, weight: Tensor) -> Tensor:
     """``weight * inputs + (1 - weight) * partner``, written into ``partner``
     (a fresh gather that nobody else holds). ``weight`` broadcasts to the batch."""
     return partner.lerp_(inputs, weight.to(inputs.dtype))
+
+
+def needs_grad(*tensors: Optional[Tensor]) -> bool:
+    """True when autograd records operations on any of ``tensors``."""
+    return torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in tensors)
+
+
+def blend_inplace(inputs: Tensor, partner: Tensor, weight) -> Tensor:
+    """``weight * inputs + (1 - weight) * partner`` written into ``inputs``
+    (one pass, no allocation); out of place when autograd tracks the inputs.
+    ``weight`` is a float or broadcasts to the batch; a binary weight picks
+    pixels exactly (``lerp`` with weight 0/1 returns an end point)."""
+    if torch.is_tensor(weight):
+        weight = weight.to(inputs.device, inputs.dtype)
+    if needs_grad(inputs, partner):
+        return torch.lerp(partner, inputs, weight)
+    return inputs.lerp_(partner, 1 - weight)
+
+
+_WORKSPACE = threading.local()
+
+
+def workspace(shape, dtype: torch.dtype, device) -> Tensor:
+    """A reusable buffer of ``shape`` (per thread, device and dtype; grown on
+    demand). Freshly allocated large CPU tensors are page-faulted in on every
+    call, which costs more than the mixing itself; reusing one buffer avoids
+    that. The content is valid until the next :func:`workspace` call on this
+    thread with the same device and dtype, so results must never alias it."""
+    cache = getattr(_WORKSPACE, 'buffers', None)
+    if cache is None:
+        cache = _WORKSPACE.buffers = {}
+    numel = int(np.prod(shape))
+    key = (torch.device(device), dtype)
+    buf = cache.get(key)
+    if buf is None or buf.numel() < numel:
+        buf = cache[key] = torch.empty(numel, dtype=dtype, device=device)
+    return buf[:numel].view(shape)
 
 
 def same_everywhere(t: Tensor) -> bool:
@@ -293,7 +339,8 @@ class BaseMixer(StrictKwargs):
     def _check_inputs(self, inputs: Tensor):
         if not torch.is_tensor(inputs) or inputs.dim() != 4:
             shape = tuple(inputs.shape) if torch.is_tensor(inputs) else type(inputs)
-            raise ValueError(f'{type(self).__name__}: inputs must be a [N,C,H,W] tensor, got {shape}')
+            raise ValueError(
+                f'{type(self).__name__}: inputs must be a [N,C,H,W] tensor, got {shape}')
 
     @staticmethod
     def _result(inputs, index, lam, mask=None) -> MixResult:
@@ -306,14 +353,24 @@ def lam_view(lam: Tensor, like: Tensor) -> Tensor:
     return lam.to(like.device, like.dtype).view(-1, *([1] * (like.dim() - 1)))
 
 
-def partners(inputs: Tensor, index: Tensor, source: Optional[Tensor]) -> Tensor:
-    """``source[index]`` (a fresh tensor); ``source`` defaults to ``inputs``."""
+def partners(inputs: Tensor, index: Tensor, source: Optional[Tensor],
+             reuse: bool = False) -> Tensor:
+    """``source[index]`` along dim 0; ``source`` defaults to ``inputs``.
+
+    A fresh tensor, unless ``reuse=True`` on CPU without autograd: then the
+    rows are gathered into the thread's :func:`workspace` (valid until the
+    next reuse), which the caller must consume before returning.
+    """
     src = inputs if source is None else source
-    return src.index_select(0, index.to(src.device))
+    index = index.to(src.device)
+    if reuse and src.device.type == 'cpu' and not needs_grad(src):
+        out = workspace((index.numel(), ) + tuple(src.shape[1:]), src.dtype, src.device)
+        return torch.index_select(src, 0, index, out=out)
+    return src.index_select(0, index)
 
 
 __all__: Sequence[str] = [
-    'MixResult', 'BaseMixer', 'rand_boxes', 'place_boxes', 'uniform', 'rank_mask',
-    'box_lam', 'box_mask', 'blend', 'lam_view', 'partners', 'same_everywhere', 'all_gather_cat',
-    'check_pair'
+    'MixResult', 'BaseMixer', 'rand_boxes', 'place_boxes', 'uniform', 'rank_mask', 'box_lam',
+    'box_mask', 'blend', 'blend_inplace', 'needs_grad', 'workspace', 'lam_view', 'partners',
+    'same_everywhere', 'all_gather_cat', 'check_pair'
 ]

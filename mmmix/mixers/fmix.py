@@ -7,7 +7,7 @@ from torch import Tensor
 
 from mmmix.registry import BATCH_AUGMENTS
 from mmmix.utils.validation import check_range
-from .base import BaseMixer, MixResult, blend, partners, rank_mask, same_everywhere
+from .base import BaseMixer, MixResult, blend_inplace, partners, rank_mask, same_everywhere
 
 
 def fourier_noise(m: int, h: int, w: int, decay_power: float = 3.,
@@ -80,6 +80,6 @@ class FMix(BaseMixer):
         keep = fmix_masks(lam[:1] if shared else lam, h, w, self.decay_power, generator)
         lam = (keep.view(keep.shape[0], -1).sum(1).double() / (h * w)).float().expand(n).clone()
         keep = keep.to(inputs.device)
-        mixed = blend(inputs, partners(inputs, index, source), keep)
+        mixed = blend_inplace(inputs, partners(inputs, index, source, reuse=True), keep)
         mask = keep.expand(n, 1, h, w).float() if with_mask else None
         return self._result(mixed, index, lam, mask)

@@ -6,8 +6,8 @@ import torch
 from torch import Tensor
 
 from mmmix.registry import BATCH_AUGMENTS
-from .base import (BaseMixer, MixResult, blend, check_pair, partners, rank_mask, same_everywhere,
-                   uniform)
+from .base import (BaseMixer, MixResult, blend_inplace, check_pair, partners, rank_mask,
+                   same_everywhere, uniform)
 
 
 @BATCH_AUGMENTS.register_module()
@@ -96,6 +96,6 @@ class GridMix(BaseMixer):
         keep = self.masks(lam[:1] if shared else lam, h, w, generator)
         lam = (keep.view(keep.shape[0], -1).sum(1).double() / (h * w)).float().expand(n).clone()
         keep = keep.to(inputs.device)
-        mixed = blend(inputs, partners(inputs, index, source), keep)
+        mixed = blend_inplace(inputs, partners(inputs, index, source, reuse=True), keep)
         mask = keep.expand(n, 1, h, w).float() if with_mask else None
         return self._result(mixed, index, lam, mask)

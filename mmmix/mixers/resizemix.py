@@ -8,8 +8,8 @@ from torch import Tensor
 
 from mmmix.registry import BATCH_AUGMENTS
 from mmmix.utils.validation import check_choice
-from .base import (BaseMixer, MixResult, blend, box_lam, box_mask, check_pair, partners,
-                   place_boxes, same_everywhere)
+from .base import (BaseMixer, MixResult, blend_inplace, box_lam, box_mask, check_pair, needs_grad,
+                   partners, place_boxes, same_everywhere)
 
 INTERPOLATIONS = ('bilinear', 'nearest')
 
@@ -89,17 +89,17 @@ class ResizeMix(BaseMixer):
             # shrink the whole source batch first, then gather only the small result
             small = F.interpolate(src, size=(y2 - y1, x2 - x1),
                                   **_interp_kwargs(self.interpolation))
-            inputs[:, :, y1:y2, x1:x2] = small.index_select(0, index.to(small.device))
-            mixed = inputs
+            mixed = inputs.clone() if needs_grad(inputs, src) else inputs
+            mixed[:, :, y1:y2, x1:x2] = partners(small, index, None, reuse=True)
             if with_mask:
                 mask = box_mask(boxes.expand(n, 4), h, w, inputs.device)
         else:
-            x_b = partners(inputs, index, source)
+            x_b = partners(inputs, index, source, reuse=True)
             pasted = F.grid_sample(x_b, self._grid(boxes, h, w, x_b.device, x_b.dtype),
                                    mode=self.interpolation, padding_mode='zeros',
                                    align_corners=False)
             mask = box_mask(boxes, h, w, inputs.device)
-            mixed = blend(inputs, pasted, mask)
+            mixed = blend_inplace(inputs, pasted, mask)
         return self._result(mixed, index, box_lam(boxes, h, w).expand(n).clone(), mask)
 
     @staticmethod

@@ -6,7 +6,8 @@ import torch
 from torch import Tensor
 
 from mmmix.registry import BATCH_AUGMENTS
-from .base import BaseMixer, MixResult, blend, check_pair, partners, same_everywhere, uniform
+from .base import (BaseMixer, MixResult, blend_inplace, check_pair, partners, same_everywhere,
+                   uniform)
 
 
 @BATCH_AUGMENTS.register_module()
@@ -73,6 +74,6 @@ class SmoothMix(BaseMixer):
         # the share of x actually applied (the mask is cast to the input dtype)
         weight = keep.to(inputs.dtype)
         lam = weight.float().mean((1, 2, 3)).cpu().expand(n).clone()
-        mixed = blend(inputs, partners(inputs, index, source), weight)
+        mixed = blend_inplace(inputs, partners(inputs, index, source, reuse=True), weight)
         mask = weight.float().expand(n, 1, h, w).clone() if with_mask else None
         return self._result(mixed, index, lam, mask)

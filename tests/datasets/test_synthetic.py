@@ -253,6 +253,53 @@ def test_mmdet_coco_dataset(det_root):
     assert voc == [[x + 1, y + 1, x + w, y + h] for x, y, w, h in coco_boxes]
 
 
+@pytest.mark.parametrize('kind', ['voc', 'coco'])
+def test_ground_truth_evaluates_to_perfect_map(det_root, kind):
+    """The stock metrics run on the data, and the generator's own boxes, in each
+    layout's convention, score mAP 1 (VOCMetric: mmdet's VOC boxes, x2/y2 the
+    last object pixel; CocoMetric: exclusive boxes against the json)."""
+    import torch
+    from mmengine.registry import init_default_scope
+    from mmdet.registry import DATASETS, METRICS
+    init_default_scope('mmdet')
+    pipeline = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', with_bbox=True),
+                dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape',
+                                                      'img_shape', 'scale_factor'))]
+    if kind == 'voc':
+        ds = DATASETS.build(dict(
+            type='VOCDataset', data_root=osp.join(det_root, 'VOCdevkit'),
+            ann_file='VOC2007/ImageSets/Main/val.txt',
+            data_prefix=dict(sub_data_root='VOC2007/'), test_mode=True, pipeline=pipeline))
+        metric = METRICS.build(dict(type='VOCMetric', metric='mAP', eval_mode='11points'))
+        key = 'pascal_voc/mAP'
+    else:
+        ann = osp.join(det_root, 'coco', 'annotations', 'instances_val.json')
+        ds = DATASETS.build(dict(
+            type='CocoDataset', data_root=osp.join(det_root, 'coco'), ann_file=ann,
+            data_prefix=dict(img='val/'), test_mode=True, pipeline=pipeline,
+            metainfo=dict(classes=detection_classes(DET_KW['num_classes']))))
+        metric = METRICS.build(dict(type='CocoMetric', ann_file=ann, metric='bbox'))
+        key = 'coco/bbox_mAP'
+    metric.dataset_meta = ds.metainfo
+    offset = 1 if kind == 'voc' else 0
+    for i in range(len(ds)):
+        sample = ds[i]['data_samples']
+        gt = sample.gt_instances
+        expected = _expected_instances('val', i)
+        boxes = torch.tensor([[x1, y1, x2 - offset, y2 - offset]
+                              for x1, y1, x2, y2 in (e['bbox'] for e in expected)],
+                             dtype=torch.float32)
+        out = sample.to_dict()
+        out['pred_instances'] = dict(bboxes=boxes,
+                                     labels=torch.tensor([e['label'] for e in expected]),
+                                     scores=torch.ones(len(expected)))
+        out['gt_instances'] = dict(bboxes=gt.bboxes.tensor, labels=gt.labels)
+        out['ignored_instances'] = dict(bboxes=torch.zeros(0, 4),
+                                        labels=torch.zeros(0, dtype=torch.long))
+        metric.process({}, [out])
+    assert metric.evaluate(len(ds))[key] == pytest.approx(1.0)
+
+
 def test_detection_layout(det_root):
     main = osp.join(det_root, 'VOCdevkit', 'VOC2007', 'ImageSets', 'Main')
     sets = {}
@@ -313,6 +360,11 @@ def test_cli_is_idempotent(tmp_path, capsys):
     assert cli.main(['--kind', 'cls', '--out', str(foreign), '--train', '1']) == 1
     assert 'not a synthetic data set' in capsys.readouterr().err
     assert os.listdir(foreign) == ['notes.txt']
+
+    # invalid arguments are reported before anything is written
+    assert cli.main(['--kind', 'all', '--out', str(tmp_path / 'bad'), '--img-size', '16']) == 2
+    assert 'img_size must be an integer >= 32' in capsys.readouterr().err
+    assert not (tmp_path / 'bad').exists()
 
 
 def test_cli_all_writes_both_kinds(tmp_path, capsys):

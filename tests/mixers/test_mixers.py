@@ -20,6 +20,15 @@ LAM_MODES = ('batch', 'elem')
 SHAPES = [(4, 3, 17, 23), (1, 3, 32, 32), (3, 1, 8, 41)]
 
 
+@pytest.fixture(autouse=True, scope='module')
+def _one_thread():
+    """Tiny tensors: one intra-op thread avoids thread-pool stalls on a busy CPU."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def build(name, **kwargs):
     return getattr(M, name)(**kwargs)
 
@@ -35,9 +44,9 @@ def run(mixer, x, seed=0, with_mask=True):
                         with_mask=with_mask)
 
 
-def expected_mixture(name, x, result):
+def expected_mixture(name, x, result, source=None):
     """What the mixed batch must be, from x, the index and the returned mask."""
-    x_b = x[result.index]
+    x_b = (x if source is None else source)[result.index]
     if name == 'Mixup':
         lam = result.lam.view(-1, 1, 1, 1)
         return lam * x + (1 - lam) * x_b
@@ -162,6 +171,53 @@ def test_batch_augment_route(name, lam_mode):
     torch.testing.assert_close(scores, expected)
     with pytest.raises(ValueError, match='batch_score'):
         mixer(x.clone(), labels)
+
+
+@pytest.mark.parametrize('lam_mode', LAM_MODES)
+@pytest.mark.parametrize('name', MIXERS)
+def test_gradients_flow_to_both_sides(name, lam_mode):
+    """Mixing hidden features under autograd: out of place, gradients reach
+    x and x[index] (pixels of the partner) and the features stay untouched."""
+    x = images((4, 3, 12, 14)).requires_grad_()
+    feats = x * 2
+    before = feats.detach().clone()
+    result = build(name, lam_mode=lam_mode).mix(
+        feats, torch.full((4, ), 0.5), torch.tensor([1, 2, 3, 0]), with_mask=True,
+        generator=torch.Generator().manual_seed(0))
+    result.inputs.square().sum().backward()
+    assert torch.equal(feats.detach(), before)
+    assert torch.isfinite(x.grad).all()
+    assert bool((x.grad.flatten(1).abs().sum(1) > 0).all())
+
+
+def test_results_do_not_alias_each_other():
+    """Mixers reuse a scratch buffer for partners: earlier results stay intact."""
+    for name in MIXERS:
+        mixer = build(name, lam_mode='elem')
+        a, b = images((4, 3, 16, 16), seed=1), images((4, 3, 16, 16), seed=2)
+        r1 = run(mixer, a, seed=0)
+        kept = r1.inputs.clone()
+        run(mixer, b, seed=1)
+        assert torch.equal(r1.inputs, kept), name
+
+
+@pytest.mark.parametrize('lam_mode', LAM_MODES)
+@pytest.mark.parametrize('name', MIXERS)
+def test_partners_from_a_gathered_source(name, lam_mode):
+    """dist_mode='global' path: ``index`` points into a larger gathered batch."""
+    source = images((10, 3, 16, 18), seed=4)
+    x = source[4:7].clone()
+    index = torch.tensor([9, 0, 5])
+    lam = torch.full((3, ), 0.6) if lam_mode == 'batch' else torch.tensor([0.4, 0.6, 0.8])
+    result = build(name, lam_mode=lam_mode).mix(
+        x.clone(), lam, index, source=source, with_mask=True,
+        generator=torch.Generator().manual_seed(0))
+    assert torch.equal(result.index, index)
+    expected = expected_mixture(name, x, result, source)
+    if name in BINARY_PASTE:
+        assert torch.equal(result.inputs, expected)
+    else:
+        torch.testing.assert_close(result.inputs, expected, atol=1e-5, rtol=1e-5)
 
 
 # --------------------------------------------------------- method specifics
@@ -306,7 +362,10 @@ def test_cutmix_matches_mmpretrain(seed):
 NUM_CLASSES = 4
 BACKBONE = dict(type='ResNet_CIFAR', depth=18, stem_channels=8, base_channels=4,
                 out_indices=(3, ))
+
+
 def preproc():
+    """A fresh dict: ImageClassifier writes train_cfg into the one it is given."""
     return dict(type='ClsDataPreprocessor', num_classes=NUM_CLASSES, mean=[127.5] * 3,
                 std=[127.5] * 3)
 

@@ -18,6 +18,11 @@ Usage::
 
 Targets: every mmmix mixer with a peer is at least as fast as the fastest peer
 of the same method (``vs peer <= 1``), and Mixup is within 2x of ``clone``.
+
+On a CPU shared with other busy processes, multi-threaded kernels stall while
+their worker threads wait to be scheduled, and medians become noise; use
+``--threads 1`` there (every method runs under the same setting, and the
+methods take turns within each repeat). ``min_ms`` is kept in the JSON too.
 """
 import argparse
 import json
@@ -27,7 +32,7 @@ import platform
 import statistics
 import sys
 import time
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List
 
 import numpy as np
 import torch
@@ -206,7 +211,7 @@ def main(argv=None):
                cpu_threads=torch.get_num_threads(), machine=platform.machine(),
                batch=[args.batch, args.channels, args.size, args.size], dtype='float32',
                repeats=args.repeats, warmup=args.warmup, alpha=args.alpha,
-               command=' '.join([osp.relpath(sys.argv[0])] + sys.argv[1:]))
+               command=' '.join(['python', osp.relpath(sys.argv[0])] + sys.argv[1:]))
     print('\n' + table + '\n')
     print('\n'.join(verdicts))
     out_dir = osp.dirname(args.out)

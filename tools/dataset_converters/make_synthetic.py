@@ -33,17 +33,19 @@ _SUBDIR = dict(cls='synthetic_cls', det='synthetic_det')
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
-        description='Generate the synthetic classification / detection data sets.',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        description='Generate the synthetic classification / detection data sets.')
     p.add_argument('--kind', choices=('cls', 'det', 'all'), default='all',
-                   help='which data set; "all" writes OUT/synthetic_cls and OUT/synthetic_det')
+                   help='which data set (default all: writes OUT/synthetic_cls and '
+                   'OUT/synthetic_det)')
     p.add_argument('--out', default=None,
                    help='output folder (the data root for cls/det, the parent folder for all); '
                    'default data/synthetic_cls, data/synthetic_det or data')
     p.add_argument('--num-classes', type=int, default=CLS_DEFAULTS['num_classes'],
-                   help=f'classification classes (2..{MAX_CLS_CLASSES})')
+                   help=f'classification classes, 2..{MAX_CLS_CLASSES} (default '
+                   f'{CLS_DEFAULTS["num_classes"]})')
     p.add_argument('--det-classes', type=int, default=DET_DEFAULTS['num_classes'],
-                   help=f'detection classes (1..{len(DET_CLASS_SHAPES)})')
+                   help=f'detection classes, 1..{len(DET_CLASS_SHAPES)} (default '
+                   f'{DET_DEFAULTS["num_classes"]})')
     p.add_argument('--img-size', type=int, default=None,
                    help=f'image side in pixels (default {CLS_DEFAULTS["img_size"]} for cls, '
                    f'{DET_DEFAULTS["img_size"]} for det)')
@@ -52,15 +54,10 @@ def parse_args(argv=None):
                        help=f'{split} images per class for cls (default '
                        f'{CLS_DEFAULTS["num_" + split]}), images for det (default '
                        f'{DET_DEFAULTS["num_" + split]})')
-    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--seed', type=int, default=0, help='random seed (default 0)')
     p.add_argument('--force', action='store_true',
                    help='regenerate even if the output exists')
-    args = p.parse_args(argv)
-    for name in ('img_size', 'train', 'val', 'test'):
-        value = getattr(args, name)
-        if value is not None and value < 0:
-            p.error(f'--{name.replace("_", "-")} must be >= 0, got {value}')
-    return args
+    return p.parse_args(argv)
 
 
 def _params(kind, args):
@@ -130,13 +127,19 @@ def _summary(kind, result, seconds):
 def main(argv=None):
     args = parse_args(argv)
     kinds = ('cls', 'det') if args.kind == 'all' else (args.kind, )
-    status = 0
-    for kind in kinds:
+    jobs = []
+    for kind in kinds:  # validate everything before writing anything
         if args.kind == 'all':
             out = osp.join(args.out or 'data', _SUBDIR[kind])
         else:
             out = args.out or osp.join('data', _SUBDIR[kind])
-        kwargs, params = _params(kind, args)
+        try:
+            jobs.append((kind, out) + _params(kind, args))
+        except ValueError as e:
+            print(f'[{kind}] invalid arguments: {e}', file=sys.stderr)
+            return 2
+    status = 0
+    for kind, out, kwargs, params in jobs:
         decision = _decide(kind, out, params, args.force)
         if decision == 'skip':
             continue
