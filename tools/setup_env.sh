@@ -112,6 +112,15 @@ if [ ! -e "$ROOT/mmmix/.mim/configs" ] || ! "$VPY" -c "import mmmix" 2>/dev/null
   pipi --no-build-isolation --no-deps -e "$ROOT"
 fi
 
+# mim looks for <site-packages>/mmmix/.mim/{configs,tools}; a PEP 660 editable
+# install has no such folder, so point one at the checkout.
+SITE=$("$VPY" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+if [ "$(readlink "$SITE/mmmix" 2>/dev/null)" != "$ROOT/mmmix" ]; then
+  step "linking $SITE/mmmix -> $ROOT/mmmix (for mim)"
+  rm -f "$SITE/mmmix"
+  ln -s "$ROOT/mmmix" "$SITE/mmmix"
+fi
+
 step "checking imports"
 "$VPY" - <<'PYEOF'
 import importlib, sys
