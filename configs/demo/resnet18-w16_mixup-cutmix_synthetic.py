@@ -1,6 +1,6 @@
 # The `make demo` recipe (tools/demo.py): a narrow ResNet-18 (CIFAR stem, width 16)
 # trained on the synthetic 10-class 32x32 data on a CPU, each iteration mixing
-# the batch with Mixup or CutMix (uniform `mix_prob`), 5 epochs, batch 32.
+# the batch with Mixup or CutMix (uniform `mix_prob`), 30 epochs, batch 32.
 _base_ = [
     '../_base_/models/resnet18-w16_cifar.py',
     '../_base_/datasets/synthetic_cls.py',
