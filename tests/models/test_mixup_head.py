@@ -1,8 +1,9 @@
 """MixupClsHead with MCE / DM / SUMix: train steps, the clean pass, the stock
 ImageClassifier route, build-time errors and batch-split invariance of SUMix."""
 import copy
-import os
+import os.path as osp
 import socket
+import sys
 import warnings
 
 import pytest
@@ -24,22 +25,28 @@ from mmmix.registry import MODELS
 from mmmix.structures import MixInfo
 from mmmix.utils.validation import ConfigError
 
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))  # the spawn worker module
+
 NUM_CLASSES = 5
-BACKBONE = dict(type='ResNet_CIFAR', depth=18, out_indices=(3, ))
+# a tiny ResNet-18 (CIFAR stem): 8 base channels, 64 features out
+BACKBONE = dict(type='ResNet_CIFAR', depth=18, stem_channels=8, base_channels=8,
+                out_indices=(3, ))
+FEAT = 64
 PREPROC = dict(type='ClsDataPreprocessor', num_classes=NUM_CLASSES, mean=[127.5] * 3,
                std=[127.5] * 3)
 
 
 def build_mixup_classifier(mix_loss=None, mixers=(dict(type='CutMix', alpha=1.0, seed=0), ),
                            **head_kw):
-    head = dict(type='MixupClsHead', num_classes=NUM_CLASSES, in_channels=512, **head_kw)
+    head = dict(type='MixupClsHead', num_classes=NUM_CLASSES, in_channels=FEAT, **head_kw)
     if mix_loss is not None:
         head['mix_loss'] = mix_loss
     init_default_scope('mmmix')
     torch.manual_seed(0)
     return MODELS.build(dict(type='MixupClassifier', backbone=BACKBONE,
                              neck=dict(type='GlobalAveragePooling'), head=head,
-                             mixers=list(mixers), mix_seed=0, data_preprocessor=PREPROC))
+                             mixers=list(mixers), mix_seed=0,
+                             data_preprocessor=copy.deepcopy(PREPROC)))
 
 
 def make_batch(n=4, seed=0):
@@ -150,12 +157,12 @@ def test_head_loss_equals_functional_loss_on_mix_info():
 
 
 def test_top2_mix_accuracy_by_hand():
-    # classes 0..3; rows: (y_a, y_b, lam, ranking of the prediction)
-    logits = torch.tensor([[4., 3., 0., 0.],    # top1 0 (major a), top2 1 (minor b) -> 1
-                           [4., 3., 0., 0.],    # lam .3: major b=1, top1 0 -> 0; minor a=0, top2 1 -> 0
-                           [0., 3., 4., 0.],    # lam .3: major b=2 top1 -> .7; minor a=1 top2 -> .3
-                           [0., 0., 3., 4.],    # same class 3, top1 3 -> 1
-                           [0., 4., 3., 0.]])   # lam .6: major a=1 top1 -> .6; minor b=0, top2 2 -> 0
+    # classes 0..3; per row: major/minor class, top-1/top-2 prediction, credit
+    logits = torch.tensor([[4., 3., 0., 0.],    # lam .8: major 0 = top1, minor 1 = top2 -> 1
+                           [4., 3., 0., 0.],    # lam .3: major 1 != top1 0, minor 0 != top2 1 -> 0
+                           [0., 3., 4., 0.],    # lam .3: major 2 = top1 (.7), minor 1 = top2 (.3)
+                           [0., 0., 3., 4.],    # same class 3 = top1 -> 1
+                           [0., 4., 3., 0.]])   # lam .6: major 1 = top1 (.6), minor 0 != top2 2
     y_a = torch.tensor([0, 0, 1, 3, 1])
     y_b = torch.tensor([1, 1, 2, 3, 0])
     lam = torch.tensor([0.8, 0.3, 0.3, 0.5, 0.6])
@@ -173,9 +180,9 @@ def build_stock(mix_loss, augments=(dict(type='mmmix.CutMix', alpha=1.0, seed=0)
     torch.manual_seed(0)
     return PRE_MODELS.build(dict(
         type='ImageClassifier', backbone=BACKBONE, neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='mmmix.MixupClsHead', num_classes=NUM_CLASSES, in_channels=512,
+        head=dict(type='mmmix.MixupClsHead', num_classes=NUM_CLASSES, in_channels=FEAT,
                   mix_loss=mix_loss),
-        train_cfg=dict(augments=list(augments)), data_preprocessor=PREPROC))
+        train_cfg=dict(augments=list(augments)), data_preprocessor=copy.deepcopy(PREPROC)))
 
 
 def test_stock_image_classifier_uses_published_mix_result():
@@ -268,53 +275,14 @@ def test_head_without_mix_info_is_the_plain_head():
         out = head.loss(feats, samples)
     ref = torch.nn.functional.cross_entropy(head(feats), torch.arange(4))
     assert torch.allclose(out['loss'], ref) and set(out) == {'loss'}
+    # fc_u takes part in the graph with a zero gradient (DDP needs every parameter used)
+    out['loss'].backward()
+    assert head.fc_u.weight.grad is not None and not head.fc_u.weight.grad.any()
 
 
 # ----------------------------------------------------------------------------
 # SUMix: the batch split across processes does not change the per-sample terms
 # ----------------------------------------------------------------------------
-N_SPLIT = 8
-SPLIT_INDEX = [1, 3, 0, 2, 6, 4, 7, 5]   # partners stay inside each half
-
-
-def _sumix_split_inputs():
-    g = torch.Generator().manual_seed(123)
-    torch.manual_seed(7)
-    head = MixupClsHead(num_classes=NUM_CLASSES, in_channels=16,
-                        mix_loss=dict(type='SUMixLoss', scale=100., reduction='none'))
-    head.init_weights()
-    feats = torch.randn(N_SPLIT, 16, generator=g)
-    clean = torch.randn(N_SPLIT, 16, generator=g)
-    y_a = torch.randint(0, NUM_CLASSES, (N_SPLIT, ), generator=g)
-    lam = torch.rand(N_SPLIT, generator=g)
-    return head, feats, clean, y_a, lam
-
-
-def _sumix_terms(head, feats, clean, y_a, lam, index):
-    info = MixInfo(y_a=y_a, y_b=y_a[index], lam=lam, index=index,
-                   extra=dict(clean_feats=(clean, )))
-    return head.loss((feats, ), [DataSample() for _ in range(len(y_a))], mix_info=info)['loss']
-
-
-def _split_worker(rank, world, port, out_dir):
-    import torch.distributed as dist
-    torch.set_num_threads(1)
-    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank,
-                            world_size=world)
-    try:
-        head, feats, clean, y_a, lam = _sumix_split_inputs()
-        n = N_SPLIT // world
-        sl = slice(rank * n, (rank + 1) * n)
-        local_index = torch.tensor(SPLIT_INDEX[sl]) - rank * n
-        terms = _sumix_terms(head, feats[sl], clean[sl], y_a[sl], lam[sl], local_index)
-        gathered = [torch.zeros_like(terms) for _ in range(world)]
-        dist.all_gather(gathered, terms.detach())
-        if rank == 0:
-            torch.save(torch.cat(gathered), os.path.join(out_dir, 'terms.pt'))
-    finally:
-        dist.destroy_process_group()
-
-
 def _free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
@@ -322,20 +290,22 @@ def _free_port():
 
 
 def test_sumix_per_sample_terms_do_not_depend_on_the_batch_split(tmp_path):
-    head, feats, clean, y_a, lam = _sumix_split_inputs()
-    full = _sumix_terms(head, feats, clean, y_a, lam, torch.tensor(SPLIT_INDEX)).detach()
-    torch.multiprocessing.spawn(_split_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2,
+    import _sumix_split_worker as w
+    z_m, u_m, z_o, u_o, y_a, lam = w.inputs()
+    index = torch.tensor(w.INDEX)
+    module = SUMixLoss(gamma=0.5, scale=100., reduction='none')
+    full = module(z_m, y_a, y_a[index], lam, index=index, uncertainty=u_m, clean_score=z_o,
+                  clean_uncertainty=u_o)
+    torch.multiprocessing.spawn(w.worker, args=(2, _free_port(), str(tmp_path), 100.), nprocs=2,
                                 join=True)
     split = torch.load(tmp_path / 'terms.pt')
-    assert split.shape == (N_SPLIT, )
+    assert split.shape == (w.N, )
     assert torch.allclose(split, full, atol=1e-6), (split, full)
 
-    # the test is sensitive: a batch-size-dependent scale (the reference's
-    # s = per-GPU batch) changes the terms when the batch is split
-    h_full, h_half = copy.deepcopy(head), copy.deepcopy(head)
-    h_full.mix_loss_module.scale = float(N_SPLIT)
-    h_half.mix_loss_module.scale = float(N_SPLIT // 2)
-    a = _sumix_terms(h_full, feats, clean, y_a, lam, torch.tensor(SPLIT_INDEX))
-    b = _sumix_terms(h_half, feats[:4], clean[:4], y_a[:4], lam[:4],
-                     torch.tensor(SPLIT_INDEX[:4]))
-    assert not torch.allclose(a[:4], b, atol=1e-6)
+    # the test is sensitive: the reference's batch-size-dependent scale
+    # (s = per-GPU batch) changes the terms when the batch is split
+    from mmmix.models.losses import sumix_loss
+    whole = w.terms(sumix_loss, z_m, u_m, z_o, u_o, y_a, lam, index, float(w.N))
+    half = w.terms(sumix_loss, z_m[:4], u_m[:4], z_o[:4], u_o[:4], y_a[:4], lam[:4],
+                   index[:4], float(w.N // 2))
+    assert not torch.allclose(whole[:4], half, atol=1e-6)

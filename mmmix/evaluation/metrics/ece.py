@@ -36,9 +36,13 @@ def calibration_bins(confidence: Tensor, correct: Tensor, n_bins: int = 15) -> D
                          f'{tuple(correct.shape)} must have the same length')
     edges = torch.linspace(0, 1, n_bins + 1, dtype=torch.float64)
     which = torch.bucketize(confidence.clamp(0, 1), edges[1:-1], right=False)
-    count = torch.zeros(n_bins, dtype=torch.float64).index_add_(0, which, torch.ones_like(confidence))
-    acc_sum = torch.zeros(n_bins, dtype=torch.float64).index_add_(0, which, correct)
-    conf_sum = torch.zeros(n_bins, dtype=torch.float64).index_add_(0, which, confidence)
+
+    def per_bin(values):
+        return torch.zeros(n_bins, dtype=torch.float64).index_add_(0, which, values)
+
+    count = per_bin(torch.ones_like(confidence))
+    acc_sum = per_bin(correct)
+    conf_sum = per_bin(confidence)
     safe = count.clamp(min=1)
     accuracy = acc_sum / safe
     mean_conf = conf_sum / safe
@@ -95,8 +99,9 @@ class ExpectedCalibrationError(StrictKwargs, BaseMetric):
             if score is None or label is None:
                 raise ValueError('ExpectedCalibrationError needs pred_score and gt_label in '
                                  'every data sample (a classifier head with softmax scores)')
-            conf, correct = confidence_and_correct(torch.as_tensor(score).view(1, -1),
-                                                   torch.as_tensor(label).reshape(-1)[:1])
+            conf, correct = confidence_and_correct(
+                torch.as_tensor(score).detach().cpu().view(1, -1),
+                torch.as_tensor(label).cpu().reshape(-1)[:1])
             self.results.append((float(conf), float(correct)))
 
     def compute_metrics(self, results: List) -> Dict[str, float]:

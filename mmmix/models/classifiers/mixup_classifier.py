@@ -23,7 +23,7 @@ def clean_feats_provider(classifier, inputs: torch.Tensor, data_samples) -> tupl
     gradient the pass reads a copy of ``inputs``, because mixers may paste
     into ``inputs`` in place afterwards.
     """
-    if getattr(classifier.head, 'clean_grad', True):
+    if getattr(classifier.head, 'clean_grad', True) is not False:
         return classifier.extract_feat(inputs.clone())
     with torch.no_grad():
         return classifier.extract_feat(inputs)

@@ -186,7 +186,13 @@ class MixupClsHead(StrictKwargs, LinearClsHead):
         if mix_info is None:
             mix_info = self._published_mix_info(data_samples)
             if mix_info is None:
-                return super().loss(feats, data_samples, **kwargs)
+                losses = super().loss(feats, data_samples, **kwargs)
+                if self.fc_u is not None:
+                    # keep fc_u in the graph on clean batches (DDP with
+                    # find_unused_parameters=False needs every parameter used)
+                    losses['loss'] = losses['loss'] + 0. * sum(
+                        p.sum() for p in self.fc_u.parameters())
+                return losses
         return self._mix_loss(feats, mix_info)
 
     def _mix_loss(self, feats: Tuple[torch.Tensor], info: MixInfo) -> dict:
