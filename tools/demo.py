@@ -98,8 +98,9 @@ def main(argv=None):
 
     log('step 4/4: mixed-sample grid and training curves')
     sys.path.insert(0, osp.join(ROOT, 'tools', 'visualizations'))
-    from vis_mixup import load_images, make_grid_figure
-    images = load_images(data_root=args.data_root, num=8, split='val')
+    from vis_mixup import dataset_images, make_grid_figure
+    images = dataset_images(args.data_root, ann_file='meta/val.txt', data_prefix='val', num=4,
+                            size=128)
     grids = []
     for mixer in runner.model.mixers:
         if mixer is None:
