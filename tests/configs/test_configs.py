@@ -63,20 +63,24 @@ PART = r'[a-z0-9]+(?:[-.][a-z0-9]+)*'
 LEAF_NAME = re.compile(rf'^(?P<model>{PART})_(?P<method>{PART})_(?P<dataset>{PART})\.py$')
 BASE_NAME = re.compile(r'^[a-z0-9][a-z0-9_.-]*\.py$')
 DATASET_NAMES = {'synthetic', 'cifar10', 'cifar100', 'tiny-imagenet', 'in1k', 'cub200'}
-MODEL_NAMES = {'resnet18', 'resnet18-w16', 'resnet50', 'resnext50', 'wrn28-8'}
+MODEL_NAMES = {'resnet18', 'resnet18-w16', 'resnet34', 'resnet50', 'resnext50', 'wrn28-8',
+               'deit-small', 'swin-tiny'}
 
 # key paths a leaf config may restate with the base's value: the mixer list is
 # the identity of a method config (the model bases hold a placeholder)
 ALWAYS_STATED = {'model.mixers'}
 # key paths a leaf config may add although its bases lack them: head options whose
 # default lives in the class (MixupClsHead's mix_loss: mixed CE unless given)
-INTENDED_NEW_KEYS = {'model.head.mix_loss'}
+INTENDED_NEW_KEYS = {'model.head.mix_loss', 'model.head.clean_grad',
+                     'model.head.uncertainty_norm'}
 
 # input size of the one-step model check: it checks the wiring (channels, classes,
 # mixers), not the resolution, so only the CPU-sized synthetic recipes run at their
 # real size; the others run small (CIFAR stems at 16 px, ImageNet stems at 32 px)
 INPUT_SIZE = {'synthetic': 32, 'cifar10': 16, 'cifar100': 16, 'tiny-imagenet': 16,
               'in1k': 32, 'cub200': 32}
+# Swin-T's last stage must be at least its 7x7 window (mmpretrain asserts it)
+MODEL_INPUT_SIZE = {'swin-tiny': 224}
 
 
 @pytest.fixture(scope='module', autouse=True)
@@ -367,7 +371,8 @@ def test_build_every_model_and_run_a_step(path):
     model = build_model(cfg)
     assert isinstance(model, MixupClassifier)
     num_classes = cfg.model.head.num_classes
-    size = INPUT_SIZE[model_name(path)[2]]
+    model_part, _, dataset = model_name(path)
+    size = MODEL_INPUT_SIZE.get(model_part, INPUT_SIZE[dataset])
 
     model.train()
     data = model.data_preprocessor(fake_batch(model, num_classes, size), training=True)
