@@ -121,6 +121,7 @@ def main(argv=None):
         ('epochs / train time', f'{cfg.train_cfg.max_epochs} / {t_train:.0f} s'),
         ('best val top-1', f'{max(r["accuracy/top1"] for r in val):.2f} %' if val else 'n/a'),
         ('test top-1', f'{test_metrics.get("accuracy/top1", float("nan")):.2f} %'),
+        ('test ECE', f'{test_metrics.get("calibration/ece", float("nan")):.2f} %'),
         ('checkpoint', osp.relpath(ckpt, ROOT)),
         ('training curves', osp.relpath(curves, ROOT)),
         ('mixed samples', ', '.join(osp.relpath(g, ROOT) for g in grids)),

@@ -14,3 +14,7 @@ model = dict(mixers=[dict(type='Mixup', alpha=1.0), dict(type='CutMix', alpha=0.
 
 # a short run: log every 10 iterations for the training curves
 default_hooks = dict(logger=dict(interval=10))
+
+# report calibration next to accuracy (mmmix's registered ECE metric)
+val_evaluator = [dict(type='Accuracy', topk=(1, )), dict(type='ExpectedCalibrationError', n_bins=15)]
+test_evaluator = val_evaluator
