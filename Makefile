@@ -15,6 +15,7 @@ demo: setup
 	$(PY) tools/demo.py
 
 bench: setup
+	PIP_CONFIG_FILE=/dev/null $(PY) -m pip install -q --no-deps timm  # the peer in bench_mixers
 	$(PY) tools/benchmarks/bench_mixers.py
 	$(PY) tools/benchmarks/bench_train_step.py
 
