@@ -167,12 +167,6 @@ def box_mask(boxes: Tensor, h: int, w: int, device=None, dtype=torch.float32) ->
     return (~inside).unsqueeze(1).to(dtype)
 
 
-def blend(inputs: Tensor, partner: Tensor, weight: Tensor) -> Tensor:
-    """``weight * inputs + (1 - weight) * partner``, written into ``partner``
-    (a fresh gather that nobody else holds). ``weight`` broadcasts to the batch."""
-    return partner.lerp_(inputs, weight.to(inputs.dtype))
-
-
 def needs_grad(*tensors: Optional[Tensor]) -> bool:
     """True when autograd records operations on any of ``tensors``."""
     return torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in tensors)
@@ -371,6 +365,6 @@ def partners(inputs: Tensor, index: Tensor, source: Optional[Tensor],
 
 __all__: Sequence[str] = [
     'MixResult', 'BaseMixer', 'rand_boxes', 'place_boxes', 'uniform', 'rank_mask', 'box_lam',
-    'box_mask', 'blend', 'blend_inplace', 'needs_grad', 'workspace', 'lam_view', 'partners',
+    'box_mask', 'blend_inplace', 'needs_grad', 'workspace', 'lam_view', 'partners',
     'same_everywhere', 'all_gather_cat', 'check_pair'
 ]
