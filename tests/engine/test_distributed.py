@@ -1,4 +1,4 @@
-"""Two processes, gloo backend on CPU, launched through torchrun + tools/train.py."""
+"""Two processes, gloo backend on CPU, launched with tools/dist_train.sh (torchrun)."""
 import json
 import os
 import socket
@@ -22,10 +22,10 @@ def test_two_process_gloo_training(synthetic_cls_root, cls_cfg_factory, tmp_path
     cfg.default_hooks.logger.interval = 1
     cfg_path = tmp_path / 'cfg.py'
     cfg.dump(str(cfg_path))
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=ROOT)
-    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-           f'--master_port={_free_port()}', os.path.join(ROOT, 'tools', 'train.py'),
-           str(cfg_path), '--launcher', 'pytorch', '--work-dir', str(work)]
+    # through the documented launcher: tools/dist_train.sh (torchrun)
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHON=sys.executable, PORT=str(_free_port()))
+    cmd = ['bash', os.path.join(ROOT, 'tools', 'dist_train.sh'), str(cfg_path), '2',
+           '--work-dir', str(work)]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert (work / 'epoch_1.pth').exists()
