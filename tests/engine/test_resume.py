@@ -18,9 +18,10 @@ class RecordStart(Hook):
 
     def before_train(self, runner):
         self.epoch, self.iter = runner.epoch, runner.iter
+        state = runner.optim_wrapper.optimizer.state_dict()['state']
         self.optim_state = {k: {kk: (vv.clone() if torch.is_tensor(vv) else vv)
                                 for kk, vv in v.items()}
-                            for k, v in runner.optim_wrapper.optimizer.state_dict()['state'].items()}
+                            for k, v in state.items()}
         self.params = {k: v.detach().clone() for k, v in runner.model.state_dict().items()}
 
 

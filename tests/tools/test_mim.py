@@ -2,7 +2,6 @@
 `mim train mmpretrain CONFIG` (a stock config + custom_imports) both run."""
 import os
 import os.path as osp
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -57,5 +56,6 @@ def test_mim_train_mmpretrain_stock_config_with_mmmix(synthetic_cls_root, tmp_pa
     _run(['mmpretrain', str(cfg), '--gpus', '0', '--work-dir', str(tmp_path / 'w'),
           '--cfg-options', 'data_preprocessor.num_classes=4', 'train_dataloader.num_workers=0',
           'val_dataloader.num_workers=0', 'train_dataloader.batch_size=4',
-          'train_dataloader.persistent_workers=False', 'val_dataloader.persistent_workers=False'], cwd=str(tmp_path))
+          'train_dataloader.persistent_workers=False', 'val_dataloader.persistent_workers=False'],
+         cwd=str(tmp_path))
     assert (tmp_path / 'w' / 'epoch_1.pth').exists()

@@ -90,7 +90,8 @@ class WideResNet_CIFAR(StrictKwargs, BaseBackbone):
             raise ConfigError(f'WideResNet_CIFAR: drop_rate={drop_rate} must be in [0, 1)')
         out_indices = tuple(out_indices)
         if not out_indices or any(i not in (0, 1, 2) for i in out_indices):
-            raise ConfigError(f'WideResNet_CIFAR: out_indices={out_indices} must be stages in (0, 1, 2)')
+            raise ConfigError(
+                f'WideResNet_CIFAR: out_indices={out_indices} must be stages in (0, 1, 2)')
         n = (depth - 4) // 6
         widths = [16 * widen_factor, 32 * widen_factor, 64 * widen_factor]
         self.out_indices = out_indices

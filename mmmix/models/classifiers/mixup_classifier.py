@@ -48,7 +48,8 @@ def build_mixers(mixers, mix_prob, owner='MixupClassifier'):
             cfg = dict(type=cfg)
         if isinstance(cfg, dict) and str(cfg.get('type', '')).split('.')[-1].lower() == VANILLA:
             if len(cfg) > 1:
-                raise ConfigError(f"{owner}: mixers[{i}] 'vanilla' takes no options, got {dict(cfg)}")
+                raise ConfigError(
+                    f"{owner}: mixers[{i}] 'vanilla' takes no options, got {dict(cfg)}")
             built.append(None)
             continue
         if isinstance(cfg, dict):
@@ -62,7 +63,8 @@ def build_mixers(mixers, mix_prob, owner='MixupClassifier'):
                                   f"valid choices are {valid + [VANILLA]}")
             cfg = BATCH_AUGMENTS.build(cfg)
         if not isinstance(cfg, BaseMixer):
-            raise ConfigError(f'{owner}: mixers[{i}] must be an mmmix mixer, got {type(cfg).__name__}')
+            raise ConfigError(
+                f'{owner}: mixers[{i}] must be an mmmix mixer, got {type(cfg).__name__}')
         built.append(cfg)
 
     if mix_prob is None:
