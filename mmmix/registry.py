@@ -5,8 +5,9 @@ Two ways to reach mmmix types:
 * mmmix configs set ``default_scope = 'mmmix'``; unprefixed names are looked up
   here first and then in the parent (mmpretrain, then mmengine), so every
   mmpretrain type keeps working without a prefix.
-* stock mmpretrain configs add ``custom_imports = dict(imports=['mmmix'])`` and
-  name mmmix types as ``type='mmmix.Name'``.
+* stock mmpretrain (or mmdet) configs add
+  ``custom_imports = dict(imports=['mmmix'])`` and name mmmix types as
+  ``type='mmmix.Name'``.
 """
 from mmengine.registry import Registry
 from mmpretrain import registry as pre
@@ -24,8 +25,13 @@ def _child(parent: Registry, locations=()) -> Registry:
     # A child's lookup falls back to its parents but never imports their
     # modules; import mmpretrain's so its types resolve under scope 'mmmix'.
     parent.import_from_location()
-    return Registry(
-        parent.name, parent=parent, scope='mmmix', locations=list(locations))
+    child = Registry(parent.name, parent=parent, scope='mmmix', locations=list(locations))
+    # 'mmmix.Name' from a sibling scope (e.g. a stock mmdet config) is looked up
+    # among the *root's* children only; mmmix sits below mmpretrain, so make it
+    # reachable from the root too (the same registry object, not a copy).
+    root = parent._get_root_registry()
+    root._children.setdefault('mmmix', child)
+    return child
 
 
 _ENGINE = ['mmmix.engine']

@@ -92,3 +92,14 @@ def test_unknown_type_is_a_clear_error():
     init_default_scope('mmmix')
     with pytest.raises(KeyError, match='NoSuchMixer'):
         BATCH_AUGMENTS.build(dict(type='NoSuchMixer'))
+
+
+def test_prefixed_lookup_from_a_stock_mmdet_scope():
+    # a stock mmdet config (default_scope='mmdet') + custom_imports can name mmmix types
+    from mmdet.registry import MODELS as DET_MODELS
+    init_default_scope('mmdet')
+    assert DET_MODELS.get('mmmix.WideResNet_CIFAR') is MODELS.get('WideResNet_CIFAR')
+    backbone = DET_MODELS.build(dict(type='mmmix.ResNeXt_CIFAR', depth=50, out_indices=(3, )))
+    assert type(backbone).__name__ == 'ResNeXt_CIFAR'
+    # mmdet's own names are unaffected
+    assert DET_MODELS.get('ResNet').__module__.startswith('mmdet.')
