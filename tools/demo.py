@@ -32,15 +32,12 @@ def log(msg):
 
 
 def make_data(data_root):
-    from mmmix.datasets import generate_classification
-    from mmmix.datasets.synthetic import classification_params, read_params
+    from mmmix.datasets import ensure_classification
     params = dict(num_classes=10, img_size=32, num_train=200, num_val=50, num_test=50, seed=0)
-    if read_params(data_root) == classification_params(**params):
-        log(f'step 1/4: synthetic classification data already in {data_root}')
-    else:
-        log(f'step 1/4: generating synthetic classification data in {data_root}')
-        generate_classification(
-            data_root, progress=lambda s, d, t: log(f'  {s}: {d}/{t} images'), **params)
+    log(f'step 1/4: synthetic classification data in {data_root}')
+    state = ensure_classification(
+        data_root, progress=lambda s, d, t: log(f'  {s}: {d}/{t} images'), **params)
+    log(f'  {state}')
     return params
 
 

@@ -483,6 +483,17 @@ def generate_classification(out_dir: str, num_classes: int = 10, img_size: int =
     return dict(params=params, classes=classes, counts=counts, out_dir=out_dir)
 
 
+def ensure_classification(out_dir: str, progress=None, **params) -> str:
+    """Generate the classification data in ``out_dir`` unless its
+    ``meta/params.json`` already records the same ``params`` (the keyword
+    arguments of :func:`generate_classification`). Returns ``'reused'`` or
+    ``'generated'``."""
+    if read_params(out_dir) == classification_params(**params):
+        return 'reused'
+    generate_classification(out_dir, progress=progress, **params)
+    return 'generated'
+
+
 def load_foreground_masks(root: str, split: str = 'train') -> Tuple[np.ndarray, np.ndarray]:
     """Foreground masks ``[N,H,W] bool`` and labels ``[N] int64`` of a
     classification split, in the order of ``meta/<split>.txt``."""

@@ -380,3 +380,14 @@ def test_cli_all_writes_both_kinds(tmp_path, capsys):
     capsys.readouterr()
     assert cli.main(args) == 0
     assert capsys.readouterr().out.count('nothing to do') == 2
+
+
+def test_ensure_classification_reuses_matching_data(tmp_path):
+    from mmmix.datasets import ensure_classification
+    params = dict(num_classes=2, img_size=16, num_train=1, num_val=1, num_test=1, seed=3)
+    root = str(tmp_path / 'cls')
+    assert ensure_classification(root, **params) == 'generated'
+    stamp = os.path.getmtime(os.path.join(root, 'meta', 'params.json'))
+    assert ensure_classification(root, **params) == 'reused'
+    assert os.path.getmtime(os.path.join(root, 'meta', 'params.json')) == stamp
+    assert ensure_classification(root, **dict(params, seed=4)) == 'generated'

@@ -376,13 +376,9 @@ def analyse(records: Dict[str, Tensor], zero_tol: float = ZERO_TOL) -> dict:
 def ensure_data(root: str, params: dict) -> str:
     """Generate the synthetic classification data in ``root`` unless its
     ``meta/params.json`` already holds ``params``. Returns 'reused' or 'generated'."""
-    from mmmix.datasets import generate_classification, read_params
-    from mmmix.datasets.synthetic import classification_params
-    if read_params(root) == classification_params(**params):
-        return 'reused'
-    generate_classification(root, progress=lambda s, d, t: log(f'  {s}: {d}/{t} images'),
-                            **params)
-    return 'generated'
+    from mmmix.datasets import ensure_classification
+    return ensure_classification(
+        root, progress=lambda s, d, t: log(f'  {s}: {d}/{t} images'), **params)
 
 
 def load_config(args):
