@@ -11,8 +11,8 @@ def test_demo_one_epoch(tmp_path):
     demo = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(demo)
     work = tmp_path / 'demo'
-    rows = demo.main(['--work-dir', str(work), '--data-root', str(tmp_path / 'data'), '--epochs', '1',
-                      '--cfg-options', 'train_dataloader.num_workers=0',
+    rows = demo.main(['--work-dir', str(work), '--data-root', str(tmp_path / 'data'),
+                      '--epochs', '1', '--cfg-options', 'train_dataloader.num_workers=0',
                       'val_dataloader.num_workers=0', 'test_dataloader.num_workers=0',
                       'train_dataloader.persistent_workers=False',
                       'val_dataloader.persistent_workers=False',
