@@ -98,7 +98,12 @@ def build_model_and_loader(cfg, checkpoint, split='val', device='cpu'):
     if cfg.get('custom_imports'):
         import_modules_from_strings(**cfg.custom_imports)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    model = MODELS.build(cfg.model)
+    model_cfg = cfg.model.copy()
+    # as mmengine's Runner does: a top-level data_preprocessor (mean/std,
+    # to_rgb) belongs to the model
+    if cfg.get('data_preprocessor') is not None:
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    model = MODELS.build(model_cfg)
     load_checkpoint(model, checkpoint, map_location='cpu')
     model.to(device)
     loader_cfg = cfg.get(f'{split}_dataloader')
