@@ -75,7 +75,7 @@ def plot_reliability_diagram(confidence, correct, out_file, n_bins=15, title=Non
     ax.set_ylim(0, 1)
     ax.set_ylabel('accuracy')
     ece_text = f'ECE = {float(stats["ece"]):.2f}%'
-    ax.set_title(f'{title} ({ece_text})' if title else ece_text)
+    ax.set_title(f'{title}\n{ece_text}' if title else ece_text, fontsize=10)
     ax.legend(loc='upper left', fontsize=8)
     hist.bar(centers, count / max(count.sum(), 1), width=width, edgecolor='black',
              color='tab:gray')
