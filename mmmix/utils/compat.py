@@ -4,8 +4,8 @@ torch >= 2.6 loads checkpoints with ``weights_only=True`` by default. mmengine
 0.10.7 checkpoints carry a few non-tensor objects (the message hub's
 ``HistoryBuffer`` and numpy scalars/arrays in ``meta``), so ``resume=True`` fails
 with ``UnpicklingError``. We allowlist exactly those classes with
-``torch.serialization.add_safe_globals``; we never fall back to
-``weights_only=False``.
+``torch.serialization.add_safe_globals``; weights-only loading is never
+switched off.
 
 One more detail: ``HistoryBuffer.__getstate__`` pickles its class-level
 statistics functions (``min``/``max``/``mean``/``current``), which protocol 2

@@ -25,10 +25,10 @@ from mmengine.registry import init_default_scope
 
 import mmmix  # noqa: F401  (registers mmmix types)
 from mmmix import registry as R
+
+from cfg_utils import CONFIG_DIR, REPO, load, plain, rel
 from mmmix.mixers import BaseMixer
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG_DIR = osp.join(REPO, 'configs')
 ALL_CONFIGS = sorted(glob.glob(osp.join(CONFIG_DIR, '**', '*.py'), recursive=True))
 BASE_CONFIGS = [p for p in ALL_CONFIGS if f'{osp.sep}_base_{osp.sep}' in p]
 LEAF_CONFIGS = [p for p in ALL_CONFIGS if p not in BASE_CONFIGS]
@@ -37,10 +37,6 @@ MIXUP_CONFIGS = [p for p in LEAF_CONFIGS if f'{osp.sep}mixups{osp.sep}' in p]
 # scope) only have to load here
 CLS_CONFIGS = [p for p in LEAF_CONFIGS if f'{osp.sep}detection{osp.sep}' not in p]
 SYNTHETIC_CONFIGS = [p for p in CLS_CONFIGS if p.endswith('_synthetic.py')]
-
-
-def rel(path):
-    return osp.relpath(path, CONFIG_DIR)
 
 
 def ids(paths):
@@ -96,26 +92,6 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(n)
-
-
-_LOADED = {}
-
-
-def load(path):
-    if path not in _LOADED:
-        _LOADED[path] = Config.fromfile(path)
-    return _LOADED[path]
-
-
-def plain(obj):
-    """ConfigDict/tuple -> dict/list, for comparisons."""
-    if hasattr(obj, 'to_dict'):
-        obj = obj.to_dict()
-    if isinstance(obj, dict):
-        return {k: plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [plain(v) for v in obj]
-    return obj
 
 
 def own_keys(path):

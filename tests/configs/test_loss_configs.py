@@ -21,14 +21,13 @@ import re
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import mmmix  # noqa: F401  (registers mmmix types)
 from mmmix import registry as R
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG_DIR = osp.join(REPO, 'configs')
+from cfg_utils import CONFIG_DIR, load, plain, rel
+
 DM_DIR = osp.join(CONFIG_DIR, 'decoupled')
 SUMIX_DIR = osp.join(CONFIG_DIR, 'sumix')
 DM_CONFIGS = sorted(glob.glob(osp.join(DM_DIR, '*.py')))
@@ -112,29 +111,6 @@ def parse(path):
     assert len(losses) == 1, f'{osp.basename(path)}: one loss tag (-dm or -sumix) in the method'
     i = losses[0]
     return m.group('model'), parts[:i], parts[i], '-'.join(parts[i + 1:]), m.group('dataset')
-
-
-def rel(path):
-    return osp.relpath(path, CONFIG_DIR)
-
-
-_LOADED = {}
-
-
-def load(path):
-    if path not in _LOADED:
-        _LOADED[path] = Config.fromfile(path)
-    return _LOADED[path]
-
-
-def plain(obj):
-    if hasattr(obj, 'to_dict'):
-        obj = obj.to_dict()
-    if isinstance(obj, dict):
-        return {k: plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [plain(v) for v in obj]
-    return obj
 
 
 def mixers_of(cfg):
