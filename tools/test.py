@@ -31,22 +31,18 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     import mmmix  # noqa: F401
-    import torch
     from mmengine.runner import Runner
+
+    from mmmix.engine.launch import apply_launcher
     cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
-    if not torch.cuda.is_available():
-        cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    apply_launcher(cfg, args.launcher, args.config, args.work_dir)
     cfg.load_from = args.checkpoint
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
-    if args.out:
+    from mmengine.dist import is_main_process
+    if args.out and is_main_process():
         import json
         with open(args.out, 'w') as f:
             json.dump({k: float(v) for k, v in metrics.items()}, f, indent=2)

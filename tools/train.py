@@ -38,22 +38,9 @@ def parse_args(argv=None):
 
 def merge_args(cfg, args):
     import torch
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
-    if not torch.cuda.is_available():
-        # NCCL needs GPUs: use gloo for CPU-only multi-process runs, and DDP
-        # must not be given a device id for a CPU module
-        env = cfg.setdefault('env_cfg', {})
-        env.setdefault('dist_cfg', {})['backend'] = 'gloo'
-        if args.launcher != 'none':
-            wrapper = cfg.get('model_wrapper_cfg') or dict(
-                type='MMDistributedDataParallel', broadcast_buffers=False,
-                find_unused_parameters=cfg.get('find_unused_parameters', False))
-            wrapper['device_ids'] = None
-            cfg.model_wrapper_cfg = wrapper
+
+    from mmmix.engine.launch import apply_launcher
+    apply_launcher(cfg, args.launcher, args.config, args.work_dir)
     if args.amp:
         ow = cfg.optim_wrapper
         if ow.get('type', 'OptimWrapper') not in ('OptimWrapper', 'AmpOptimWrapper',

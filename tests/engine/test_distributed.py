@@ -36,3 +36,13 @@ def test_two_process_gloo_training(synthetic_cls_root, cls_cfg_factory, tmp_path
     # alone would need 2: the ranks really split the data
     train = [x for x in lines if 'loss' in x]
     assert train and train[-1]['iter'] == 1
+
+    # and evaluate that checkpoint with 2 processes through tools/test.py
+    out_json = tmp_path / 'metrics.json'
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
+           f'--master_port={_free_port()}', os.path.join(ROOT, 'tools', 'test.py'), str(cfg_path),
+           str(work / 'epoch_1.pth'), '--launcher', 'pytorch', '--work-dir', str(work),
+           '--out', str(out_json)]
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert 'accuracy/top1' in json.loads(out_json.read_text())
