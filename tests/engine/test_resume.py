@@ -84,3 +84,50 @@ def test_safe_load_refuses_arbitrary_pickles(tmp_path):
         safe_load(str(path))
     with pytest.raises(pickle.UnpicklingError):
         torch.load(str(path), weights_only=True)
+
+
+def test_resume_after_sigkill(synthetic_cls_root, cls_cfg_factory, tmp_path):
+    """Kill a training process (SIGKILL, no clean-up) once it has written a
+    checkpoint, then resume with tools/train.py --resume."""
+    import os
+    import signal
+    import time
+
+    from conftest import ROOT
+    work = tmp_path / 'run'
+    cfg = cls_cfg_factory(synthetic_cls_root, work, max_epochs=200)
+    cfg_path = tmp_path / 'cfg.py'
+    cfg.dump(str(cfg_path))
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    train = [sys.executable, os.path.join(ROOT, 'tools', 'train.py'), str(cfg_path),
+             '--work-dir', str(work)]
+    proc = subprocess.Popen(train, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    last = work / 'last_checkpoint'
+    deadline = time.time() + 240
+    try:
+        while not last.exists() and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        assert last.exists(), 'no checkpoint was written before the deadline'
+        time.sleep(1.0)  # let it get into the middle of later epochs
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    saved_path = last.read_text().strip()
+    saved = safe_load(saved_path)
+    start = saved['meta']['epoch']
+    assert 1 <= start < 200
+
+    out = subprocess.run(train + ['--resume', '--cfg-options', f'train_cfg.max_epochs={start + 1}',
+                                  f'param_scheduler.T_max={start + 1}'],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    resumed = safe_load(str(work / f'epoch_{start + 1}.pth'))
+    assert resumed['meta']['epoch'] == start + 1
+    # the second run logged only the iterations after the checkpoint: it resumed
+    # rather than starting again from iteration 1
+    import json
+    logs = sorted(work.glob('*/vis_data/scalars.json'), key=lambda p: p.parent.parent.name)
+    iters = [json.loads(line)['iter'] for line in logs[-1].read_text().splitlines()
+             if '"loss"' in line]
+    assert iters and min(iters) == saved['meta']['iter'] + 1
+    assert max(iters) == resumed['meta']['iter']
