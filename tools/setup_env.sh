@@ -107,6 +107,13 @@ if [ -n "$(missing openmim==0.3.9 pandas tabulate colorama)" ]; then
   pipi click colorama model-index pandas requests rich tabulate "$SETUPTOOLS_SPEC"
 fi
 
+# Exact graph-cut solvers used only by the PuzzleMix/Co-Mixup solver tests and the mixer
+# benchmark (the reference design's per-sample CPU loop): PyMaxflow and gco-wrapper.
+if [ -n "$(missing PyMaxflow==1.3.2 gco-wrapper==3.0.9)" ]; then
+  step "installing PyMaxflow==1.3.2 and gco-wrapper==3.0.9 (exact graph-cut references)"
+  pipi --no-deps PyMaxflow==1.3.2 gco-wrapper==3.0.9
+fi
+
 if [ ! -e "$ROOT/mmmix/.mim/configs" ] || ! "$VPY" -c "import mmmix" 2>/dev/null || [ -z "$("$VPY" -m pip show mmmix 2>/dev/null | grep -i '^Editable project location')" ]; then
   step "installing mmmix (editable) with the tests extra"
   pipi --no-build-isolation --no-deps -e "$ROOT"

@@ -4,12 +4,14 @@ from .base import BaseMixer, MixResult
 from .cutmix import CutMix
 from .fmix import FMix
 from .gridmix import GridMix
+from .manifoldmix import ManifoldMix
 from .mixup import Mixup
+from .puzzlemix import PuzzleMix
 from .resizemix import ResizeMix
 from .saliencymix import SaliencyMix
 from .smoothmix import SmoothMix
 
 __all__ = [
     'BaseMixer', 'MixResult', 'Mixup', 'CutMix', 'ResizeMix', 'FMix', 'GridMix', 'SmoothMix',
-    'SaliencyMix'
+    'SaliencyMix', 'ManifoldMix', 'PuzzleMix'
 ]

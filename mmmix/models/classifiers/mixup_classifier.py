@@ -1,12 +1,15 @@
 """MixupClassifier: an ImageClassifier that mixes each training batch with one of
 several mixers and hands the head the full mix information."""
+from contextlib import contextmanager
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import torch
+import torch.nn.functional as F
 from mmpretrain.models.classifiers import ImageClassifier
 from mmpretrain.structures import DataSample
 
 from mmmix.mixers.base import BaseMixer
+from mmmix.mixers.manifoldmix import StageAccess, backbone_stages
 from mmmix.registry import BATCH_AUGMENTS, MODELS
 from mmmix.structures import MixInfo
 from mmmix.utils.validation import ConfigError, StrictKwargs
@@ -27,6 +30,44 @@ def clean_feats_provider(classifier, inputs: torch.Tensor, data_samples) -> tupl
         return classifier.extract_feat(inputs.clone())
     with torch.no_grad():
         return classifier.extract_feat(inputs)
+
+
+def stages_provider(classifier, inputs: torch.Tensor, data_samples) -> StageAccess:
+    """The backbone's stage modules with one-shot input rewriting (ManifoldMix)."""
+    return StageAccess(backbone_stages(classifier.backbone))
+
+
+@contextmanager
+def untouched_buffers(module: torch.nn.Module):
+    """Run a side pass through ``module`` in training mode without changing its
+    buffers: BN running statistics and ``num_batches_tracked`` are restored
+    afterwards (a copy of a few kilobytes for a ResNet-18)."""
+    saved = [(b, b.detach().clone()) for b in module.buffers()]
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for b, value in saved:
+                b.copy_(value)
+
+
+def input_grad_provider(classifier, inputs: torch.Tensor, data_samples) -> torch.Tensor:
+    """Gradient of the clean batch's cross-entropy with respect to the inputs
+    ``[N,C,H,W]`` (PuzzleMix / Co-Mixup saliency; Kim et al., ICML 2020).
+
+    One extra forward and input-only backward on the clean batch, in the
+    model's current (training) mode. The model is left as it was: only the
+    input gradient is computed (``torch.autograd.grad``, so no parameter
+    ``.grad`` is touched and nothing reaches the training loss) and buffers
+    (BN statistics) are restored. The result is detached.
+    """
+    labels = torch.cat([ds.gt_label for ds in data_samples]).to(inputs.device)
+    x = inputs.detach().requires_grad_(True)
+    with untouched_buffers(classifier), torch.enable_grad():
+        logits = classifier.head(classifier.extract_feat(x))
+        loss = F.cross_entropy(logits.float(), labels, reduction='sum')
+        grad, = torch.autograd.grad(loss, x)
+    return grad.detach()
 
 
 def build_mixers(mixers, mix_prob, owner='MixupClassifier'):
@@ -104,7 +145,11 @@ class MixupClassifier(StrictKwargs, ImageClassifier):
     """
 
     #: requirement name -> callable(classifier, inputs, data_samples) -> value
-    providers: Dict[str, Callable] = {'clean_feats': clean_feats_provider}
+    providers: Dict[str, Callable] = {
+        'clean_feats': clean_feats_provider,
+        'stages': stages_provider,
+        'input_grad': input_grad_provider,
+    }
 
     def __init__(self, backbone: dict, neck: Optional[dict] = None, head: Optional[dict] = None,
                  mixers: Union[dict, str, Sequence] = None, mix_prob: Optional[Sequence] = None,
@@ -125,6 +170,8 @@ class MixupClassifier(StrictKwargs, ImageClassifier):
                     raise ConfigError(
                         f'MixupClassifier: mixer {type(m).__name__} requires {req!r}, which this '
                         f'classifier cannot provide; it provides {sorted(self.providers)}')
+            if m is not None and hasattr(m, 'check_model'):
+                m.check_model(self)  # e.g. the backbone has the stages a mixer needs
         for req in self._head_requires():
             if req not in self.providers:
                 raise ConfigError(
@@ -161,11 +208,18 @@ class MixupClassifier(StrictKwargs, ImageClassifier):
         labels = self._labels(data_samples, inputs.device)
         context = self._provide(mixer.requires, inputs, data_samples)
         extra = self._provide(self._head_requires(), inputs, data_samples)
-        result = mixer.sample(inputs, with_mask=getattr(self.head, 'needs_mask', False), **context)
+        try:
+            result = mixer.sample(inputs, with_mask=getattr(self.head, 'needs_mask', False),
+                                  **context)
+            feats = self.extract_feat(result.inputs)
+        finally:
+            # context values may hold resources for the mixed forward (stage hooks)
+            for value in context.values():
+                if hasattr(value, 'release'):
+                    value.release()
         y_a, y_b = result.pair_labels(labels)
         info = MixInfo(y_a=y_a, y_b=y_b, lam=result.lam, index=result.index, mask=result.mask,
                        extra=extra)
-        feats = self.extract_feat(result.inputs)
         if self._head_takes_mix_info():
             return self.head.loss(feats, data_samples, mix_info=info)
         # stock head: soft targets
