@@ -1,5 +1,6 @@
 """Sample-mixing methods: one module per method, all following the contract
 of :mod:`mmmix.mixers.base` and registered in ``BATCH_AUGMENTS``."""
+from .attentivemix import AttentiveMix
 from .base import BaseMixer, MixResult
 from .cutmix import CutMix
 from .fmix import FMix
@@ -13,5 +14,5 @@ from .smoothmix import SmoothMix
 
 __all__ = [
     'BaseMixer', 'MixResult', 'Mixup', 'CutMix', 'ResizeMix', 'FMix', 'GridMix', 'SmoothMix',
-    'SaliencyMix', 'ManifoldMix', 'PuzzleMix'
+    'SaliencyMix', 'ManifoldMix', 'PuzzleMix', 'AttentiveMix'
 ]

@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from mmpretrain.models.classifiers import ImageClassifier
 from mmpretrain.structures import DataSample
 
+from mmmix.mixers.attentivemix import GuideNetwork
 from mmmix.mixers.base import BaseMixer
 from mmmix.mixers.manifoldmix import StageAccess, backbone_stages
 from mmmix.registry import BATCH_AUGMENTS, MODELS
@@ -68,6 +69,12 @@ def input_grad_provider(classifier, inputs: torch.Tensor, data_samples) -> torch
         loss = F.cross_entropy(logits.float(), labels, reduction='sum')
         grad, = torch.autograd.grad(loss, x)
     return grad.detach()
+
+
+def guide_feats_provider(classifier, inputs: torch.Tensor, data_samples) -> torch.Tensor:
+    """``[N,C,h,w]`` features of the clean batch from the guiding network
+    (AttentiveMix; the classifier's ``guide`` option), without gradient."""
+    return classifier.guide.features(classifier, inputs)
 
 
 def build_mixers(mixers, mix_prob, owner='MixupClassifier'):
@@ -141,6 +148,11 @@ class MixupClassifier(StrictKwargs, ImageClassifier):
         mixers (dict | list): mixer configs (``BATCH_AUGMENTS``) and/or ``'vanilla'``.
         mix_prob (list[float], optional): one probability per mixer; uniform if None.
         mix_seed (int, optional): seeds the choice of the mixer per iteration.
+        guide (dict, optional): the guiding network of mixers that require
+            ``'guide_feats'`` (AttentiveMix): ``dict(type='self')`` (default),
+            ``dict(type='ema', momentum=0.001)`` or ``dict(type='frozen',
+            backbone=..., checkpoint='local.pth', prefix='backbone.')``; see
+            :class:`mmmix.mixers.attentivemix.GuideNetwork`.
         Others: as :class:`mmpretrain.models.ImageClassifier`.
     """
 
@@ -149,11 +161,13 @@ class MixupClassifier(StrictKwargs, ImageClassifier):
         'clean_feats': clean_feats_provider,
         'stages': stages_provider,
         'input_grad': input_grad_provider,
+        'guide_feats': guide_feats_provider,
     }
 
     def __init__(self, backbone: dict, neck: Optional[dict] = None, head: Optional[dict] = None,
                  mixers: Union[dict, str, Sequence] = None, mix_prob: Optional[Sequence] = None,
-                 mix_seed: Optional[int] = None, pretrained: Optional[str] = None,
+                 mix_seed: Optional[int] = None, guide: Optional[dict] = None,
+                 pretrained: Optional[str] = None,
                  train_cfg: Optional[dict] = None, data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         if train_cfg and train_cfg.get('augments'):
@@ -172,11 +186,28 @@ class MixupClassifier(StrictKwargs, ImageClassifier):
                         f'classifier cannot provide; it provides {sorted(self.providers)}')
             if m is not None and hasattr(m, 'check_model'):
                 m.check_model(self)  # e.g. the backbone has the stages a mixer needs
+        needs_guide = any(m is not None and 'guide_feats' in m.requires for m in self.mixers)
+        if guide is not None and not needs_guide:
+            raise ConfigError("MixupClassifier: 'guide' is set but no mixer uses guiding "
+                              "features (only mixers requiring 'guide_feats' do)")
+        if needs_guide:
+            guide = dict(guide or dict(type='self'))
+            kind = guide.pop('type', 'self')
+            try:
+                self.guide = GuideNetwork(kind, online=self.backbone, **guide)
+            except TypeError as e:
+                raise ConfigError(f'MixupClassifier: bad guide option {guide}: {e}') from e
         for req in self._head_requires():
             if req not in self.providers:
                 raise ConfigError(
                     f'MixupClassifier: head {type(self.head).__name__} requires {req!r}, which '
                     f'this classifier cannot provide; it provides {sorted(self.providers)}')
+
+    def init_weights(self):
+        super().init_weights()
+        guide = getattr(self, 'guide', None)
+        if guide is not None and guide.kind == 'ema':  # start the average at the online model
+            guide.net.load_state_dict(self.backbone.state_dict())
 
     # ------------------------------------------------------------------ helpers
     def _head_requires(self):
