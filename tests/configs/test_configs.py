@@ -67,7 +67,8 @@ MODEL_NAMES = {'resnet18', 'resnet18-w16', 'resnet34', 'resnet50', 'resnet101', 
 # (their forward takes something else than one labelled batch, or they are not
 # single-optimizer MixupClassifiers): model type -> the test file (relative to
 # tests/) that builds every config of that type and runs a training step
-OWN_STEP_TESTS = {}
+OWN_STEP_TESTS = {'FixMatch': 'semisup/test_models.py', 'MixMatch': 'semisup/test_models.py',
+                  'AutoMix': 'models/test_automix_configs.py'}
 
 # key paths a leaf config may restate with the base's value: the mixer list is
 # the identity of a method config (the model bases hold a placeholder)
@@ -75,7 +76,12 @@ ALWAYS_STATED = {'model.mixers'}
 # key paths a leaf config may add although its bases lack them: head options whose
 # default lives in the class (MixupClsHead's mix_loss: mixed CE unless given)
 INTENDED_NEW_KEYS = {'model.head.mix_loss', 'model.head.clean_grad',
-                     'model.head.uncertainty_norm'}
+                     'model.head.uncertainty_norm',
+                     # semi-supervised method options (FixMatch / MixMatch class defaults)
+                     'model.mixers', 'model.mix_with', 'model.mix_loss', 'model.mix_ramp_iters',
+                     'model.lambda_u', 'model.ramp_iters', 'model.dm_eta',
+                     # fine-tuning from pretrained weights (AutoMix fine-grained configs)
+                     'model.backbone.init_cfg'}
 # open mappings a base declares empty and leaf configs fill with their own entries
 OPEN_DICTS = {'optim_wrapper.paramwise_cfg.custom_keys'}
 
@@ -122,6 +128,15 @@ def base_of(path, tmp_dir):
     with open(f, 'w') as fh:
         fh.write(f'_base_ = {bases!r}\n')
     return plain(Config.fromfile(f)._cfg_dict)
+
+
+def scheduler_lists(cfg):
+    """``param_scheduler`` as one list per optimizer (a dict of lists keyed by
+    optimizer name serves an OptimWrapperDict, e.g. AutoMix's Mix Block)."""
+    scheds = cfg.param_scheduler
+    groups = (list(scheds.values()) if isinstance(scheds, dict) and 'type' not in scheds
+              else [scheds])
+    return [list(g) if isinstance(g, (list, tuple)) else [g] for g in groups]
 
 
 def model_name(path):
@@ -229,10 +244,9 @@ def test_leaf_consistency(path):
         f'the head {model.head.num_classes}'
     # the cosine schedule ends where training ends (epochs, or iterations for
     # iteration-based loops)
-    scheds = cfg.param_scheduler
-    scheds = scheds if isinstance(scheds, (list, tuple)) else [scheds]
     length = cfg.train_cfg.get('max_epochs', cfg.train_cfg.get('max_iters'))
-    assert scheds[-1]['end'] == length, rel(path)
+    for scheds in scheduler_lists(cfg):
+        assert scheds[-1]['end'] == length, rel(path)
     # auto_scale_lr's batch is a whole number of per-GPU batches
     bs = cfg.train_dataloader.batch_size
     assert cfg.auto_scale_lr.base_batch_size % bs == 0, rel(path)
@@ -282,9 +296,9 @@ def _types(cfg):
         out.append((R.HOOKS, h.type, f'default_hooks.{k}'))
     for i, h in enumerate(cfg.get('custom_hooks', [])):
         out.append((R.HOOKS, h.type, f'custom_hooks[{i}]'))
-    scheds = cfg.param_scheduler
-    for i, s in enumerate(scheds if isinstance(scheds, (list, tuple)) else [scheds]):
-        out.append((R.PARAM_SCHEDULERS, s.type, f'param_scheduler[{i}]'))
+    for scheds in scheduler_lists(cfg):
+        for i, s in enumerate(scheds):
+            out.append((R.PARAM_SCHEDULERS, s.type, f'param_scheduler[{i}]'))
     out.append((R.OPTIMIZERS, cfg.optim_wrapper.optimizer.type, 'optim_wrapper.optimizer'))
     out.append((R.OPTIM_WRAPPERS, cfg.optim_wrapper.get('type', 'OptimWrapper'),
                 'optim_wrapper'))

@@ -183,15 +183,16 @@ class SemiSupClassifier(StrictKwargs, ImageClassifier):
         return x_l, y_l, out
 
 
-def build_single_mixer(mixer, owner: str):
-    """One mmmix mixer from a config (``None`` stays ``None``)."""
-    if mixer is None:
+def build_single_mixer(mixers, owner: str):
+    """The one mmmix mixer of ``mixers`` (a config or a one-item list);
+    ``None`` stays ``None``."""
+    if mixers is None:
         return None
     from mmmix.models.classifiers.mixup_classifier import build_mixers
-    built, _ = build_mixers(mixer, None, owner=owner)
+    built, _ = build_mixers(mixers, None, owner=owner)
     if len(built) != 1 or built[0] is None:
-        raise ConfigError(f"{owner}: 'mixer' must be one mixer config (not 'vanilla' or a "
-                          f'list), got {mixer!r}')
+        raise ConfigError(f"{owner}: 'mixers' must hold exactly one mixer (not 'vanilla'), "
+                          f'got {mixers!r}')
     return built[0]
 
 

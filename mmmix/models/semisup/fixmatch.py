@@ -29,7 +29,7 @@ class FixMatch(SemiSupClassifier):
     3. ``loss_x = CE(x_weak, y)``,
        ``loss_u = lambda_u * mean(mask * CE(u_strong, pseudo))``.
 
-    With a ``mixer`` a third term ``loss_mix`` is added, weighted by
+    With ``mixers`` (one mixer) a third term ``loss_mix`` is added, weighted by
     ``mix_weight`` times a cosine ramp from 0 to 1 over ``mix_ramp_iters``
     training steps:
 
@@ -46,7 +46,7 @@ class FixMatch(SemiSupClassifier):
     Args:
         tau (float): confidence threshold of pseudo-labels, in [0, 1].
         lambda_u (float): weight of the unlabeled loss.
-        mixer (dict, optional): an mmmix mixer config (e.g. ``Mixup``).
+        mixers (list[dict], optional): one mmmix mixer config (e.g. ``Mixup``).
         mix_with (str): ``'labeled'`` or ``'unlabeled'`` partners.
         mix_loss (str): ``'mce'`` or ``'dm'``.
         asym (str): ``'labeled'``, ``'unlabeled'`` or ``'none'``, the fold of
@@ -62,7 +62,7 @@ class FixMatch(SemiSupClassifier):
     views = ('weak', 'strong')
 
     def __init__(self, *args, tau: float = 0.95, lambda_u: float = 1.0,
-                 mixer: Optional[dict] = None, mix_with: str = 'unlabeled',
+                 mixers=None, mix_with: str = 'unlabeled',
                  mix_loss: str = 'mce', asym: str = 'labeled', dm_eta: float = 1.0,
                  mix_weight: float = 1.0, mix_ramp_iters: int = 0,
                  mix_seed: Optional[int] = None, **kwargs):
@@ -78,7 +78,7 @@ class FixMatch(SemiSupClassifier):
         super().__init__(*args, **kwargs)
         self.tau = float(tau)
         self.lambda_u = float(lambda_u)
-        self.mixer = build_single_mixer(mixer, owner)
+        self.mixer = build_single_mixer(mixers, owner)
         self.mix_with = mix_with
         self.mix_loss = mix_loss
         self.asym = asym
