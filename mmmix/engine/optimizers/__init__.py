@@ -1,0 +1,3 @@
+from .automix_constructor import AutoMixOptimWrapperConstructor, AutoMixOptimWrapperDict
+
+__all__ = ['AutoMixOptimWrapperConstructor', 'AutoMixOptimWrapperDict']
