@@ -47,6 +47,7 @@ def ids(paths):
 MIXUP_METHODS = {
     'vanilla': 'vanilla', 'mixup': 'Mixup', 'cutmix': 'CutMix', 'resizemix': 'ResizeMix',
     'fmix': 'FMix', 'gridmix': 'GridMix', 'smoothmix': 'SmoothMix', 'saliencymix': 'SaliencyMix',
+    'manifoldmix': 'ManifoldMix', 'puzzlemix': 'PuzzleMix', 'attentivemix': 'AttentiveMix',
 }
 # the model x dataset grid every mixup method provides
 MIXUP_GRID = [
