@@ -130,6 +130,8 @@ def transport_plan(sal: Tensor, keep: Tensor, eps: float, n_iter: int) -> Tensor
         first = torch.full((n, cells), cells, device=sal.device, dtype=torch.long)
         first.scatter_reduce_(1, choice, torch.where(win, rows.expand(n, cells), cells), 'amin')
         win = first.gather(1, choice) == rows
+        if bool(win.all()):  # no conflicts left: further rounds would change nothing
+            break
         cost.scatter_add_(-1, choice.unsqueeze(-1), (~win).float().unsqueeze(-1))
     src = rows.expand(n, cells).clone()
     has = first < cells
@@ -207,10 +209,11 @@ class PuzzleMix(BaseMixer):
                              f'the input size {h}x{w}')
         return valid[int(torch.randint(len(valid), (1, ), generator=generator))]
 
-    def solve_mask(self, x: Tensor, xp: Tensor, sal: Tensor, sal_p: Tensor, lam: Tensor,
-                   blocks: int) -> Tensor:
-        """Block mask values ``[N,B,B]`` (weight of ``x``) for saliencies
-        ``sal``/``sal_p`` ``[N,B,B]`` and requested ``lam`` ``[N]``."""
+    def mask_problem(self, x: Tensor, xp: Tensor, sal: Tensor, sal_p: Tensor, lam: Tensor,
+                     blocks: int):
+        """The labelling problem of the mask: ``(unary [N,B,B,L], w_h, w_v, pair,
+        levels)`` for :func:`~mmmix.mixers.graphcut.solve_grid`; label ``l``
+        means the mask value ``levels[l]`` (weight of ``x``)."""
         n = x.shape[0]
         beta = self.beta / blocks / 16
         levels = torch.linspace(0, 1, self.n_labels, device=x.device)
@@ -227,9 +230,14 @@ class PuzzleMix(BaseMixer):
             unary = unary + (beta * self.gamma) * (uh + uv).unsqueeze(-1) * levels
             w_h = (w_h + beta * self.gamma * eh).clamp_min(0)
             w_v = (w_v + beta * self.gamma * ev).clamp_min(0)
-        pair = squared_pair(self.n_labels, device=x.device)
-        labels = solve_grid(unary, w_h, w_v, pair, max_sweeps=self.max_sweeps)
-        return levels[labels]
+        return unary, w_h, w_v, squared_pair(self.n_labels, device=x.device), levels
+
+    def solve_mask(self, x: Tensor, xp: Tensor, sal: Tensor, sal_p: Tensor, lam: Tensor,
+                   blocks: int) -> Tensor:
+        """Block mask values ``[N,B,B]`` (weight of ``x``) for saliencies
+        ``sal``/``sal_p`` ``[N,B,B]`` and requested ``lam`` ``[N]``."""
+        unary, w_h, w_v, pair, levels = self.mask_problem(x, xp, sal, sal_p, lam, blocks)
+        return levels[solve_grid(unary, w_h, w_v, pair, max_sweeps=self.max_sweeps)]
 
     def mix(self, inputs: Tensor, lam: Tensor, index: Tensor, source: Optional[Tensor] = None,
             with_mask: bool = False, generator=None, input_grad: Optional[Tensor] = None,

@@ -34,7 +34,8 @@ Usage::
         --device cpu --out work_dirs/bench_train_step
 
 Targets: CutMix+DM <= 1.05x, CutMix+SUMix (paper) <= 1.6x, CutMix+SUMix (cheap)
-<= 1.35x of CutMix+MCE.
+<= 1.35x, ManifoldMix+MCE <= 1.05x, PuzzleMix+MCE (with its saliency forward and
+backward) <= 2x of CutMix+MCE.
 """
 import argparse
 import json
@@ -50,7 +51,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 import torch  # noqa: E402
 
 REFERENCE = 'CutMix+MCE'
-TARGETS = {'CutMix+DM': 1.05, 'CutMix+SUMix (paper)': 1.6, 'CutMix+SUMix (cheap)': 1.35}
+TARGETS = {'CutMix+DM': 1.05, 'CutMix+SUMix (paper)': 1.6, 'CutMix+SUMix (cheap)': 1.35,
+           'ManifoldMix+MCE': 1.05, 'PuzzleMix+MCE': 2.0}
 
 
 def cases(alpha: float):
@@ -66,6 +68,10 @@ def cases(alpha: float):
                                                  mode='less', idx=0.5))),
         'CutMix+SUMix (paper)': (cutmix, dict(mix_loss=sumix, clean_grad=True)),
         'CutMix+SUMix (cheap)': (cutmix, dict(mix_loss=sumix, clean_grad=False)),
+        # model-guided mixers (ratios to CutMix+MCE, a vanilla step plus a cheap mix)
+        'ManifoldMix+MCE': ([dict(type='ManifoldMix', alpha=alpha)], mce),
+        'PuzzleMix+MCE': ([dict(type='PuzzleMix', alpha=alpha)], mce),
+        'AttentiveMix+MCE': ([dict(type='AttentiveMix', alpha=alpha)], mce),
     }
 
 
