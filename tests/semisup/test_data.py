@@ -106,6 +106,7 @@ _NET = dict(backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=16, base_
     ('FixMatch', dict(asym='both'), "asym='both'"),
     ('FixMatch', dict(mixers=['vanilla']), 'exactly one mixer'),
     ('FixMatch', dict(mixers=[dict(type='NoSuchMix')]), 'unknown mixer type'),
+    ('FixMatch', dict(mixers=[dict(type='Mixup', dist_mode='global')]), "dist_mode='global'"),
     ('FixMatch', dict(lambda_uu=1.0), "unknown config key\\(s\\) \\['lambda_uu'\\]"),
     ('MixMatch', dict(num_views=0), 'num_views=0'),
     ('MixMatch', dict(T=0), 'T=0'),

@@ -193,7 +193,14 @@ def build_single_mixer(mixers, owner: str):
     if len(built) != 1 or built[0] is None:
         raise ConfigError(f"{owner}: 'mixers' must hold exactly one mixer (not 'vanilla'), "
                           f'got {mixers!r}')
-    return built[0]
+    mixer = built[0]
+    if mixer.requires:
+        raise ConfigError(f'{owner}: mixer {type(mixer).__name__} requires {list(mixer.requires)}'
+                          ', which semi-supervised models do not provide')
+    if mixer.dist_mode != 'local':
+        raise ConfigError(f"{owner}: mixer dist_mode={mixer.dist_mode!r}; semi-supervised "
+                          "mixing pairs samples inside each rank's batch, use 'local'")
+    return mixer
 
 
 __all__ = ['SemiSupDataPreprocessor', 'SemiSupClassifier', 'TEACHER_MODES', 'build_single_mixer']
