@@ -6,7 +6,8 @@ _base_ = [
 ]
 
 # FixMatch+DM (Liu et al., arXiv:2203.10761): FixMatch plus the asymmetric
-# labeled-unlabeled mixing (lam >= 0.5) with the labeled-only decoupled term; cifar100 with 400 labels.
+# labeled-unlabeled mixing (lam >= 0.5) with the labeled-only decoupled term;
+# cifar100 with 400 labels.
 model = dict(
     # alpha=1.0, dm_eta=1.0 and the ramp length: our choices (the sources give
     # none for the semi-supervised setting)

@@ -1,5 +1,6 @@
-"""Fixtures and helpers of the semi-supervised tests (imported by the test files): a tiny 32-px synthetic set with a
-4-labels-per-class split, and configs of configs/semisup pointed at it."""
+"""Fixtures and helpers of the semi-supervised tests (imported by the test
+files): a tiny 32-px synthetic set with a 4-labels-per-class split, and
+configs of configs/semisup pointed at it."""
 import copy
 import glob
 import os.path as osp
@@ -12,7 +13,8 @@ from mmengine.registry import init_default_scope
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 SEMISUP_CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs', 'semisup', '*.py')))
-SYNTHETIC_FIXMATCH = osp.join(ROOT, 'configs', 'semisup', 'resnet18-w16_fixmatch-dm-40l_synthetic.py')
+SYNTHETIC_FIXMATCH = osp.join(ROOT, 'configs', 'semisup',
+                              'resnet18-w16_fixmatch-dm-40l_synthetic.py')
 
 
 @pytest.fixture(scope='session')

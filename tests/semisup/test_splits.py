@@ -13,7 +13,8 @@ from semisup_utils import ROOT, mmmix_scope, semisup_root  # noqa: F401 (fixture
 
 def _tool():
     spec = importlib.util.spec_from_file_location(
-        'make_semisup_split', osp.join(ROOT, 'tools', 'dataset_converters', 'make_semisup_split.py'))
+        'make_semisup_split',
+        osp.join(ROOT, 'tools', 'dataset_converters', 'make_semisup_split.py'))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
