@@ -45,11 +45,20 @@ from .graphcut import solve_grid, squared_pair
 from .manifoldmix import local_only
 
 
+def _pool(img: Tensor, size: int) -> Tensor:
+    """Average-pool ``img`` ``[N,C,H,W]`` to ``size x size`` (a plain
+    ``avg_pool2d`` when the size divides, faster than the adaptive one)."""
+    h, w = img.shape[-2:]
+    if h % size == 0 and w % size == 0:
+        return F.avg_pool2d(img, (h // size, w // size))
+    return F.adaptive_avg_pool2d(img, size)
+
+
 def block_saliency(grad: Tensor, blocks: int) -> Tensor:
     """``[N,B,B]`` saliency per block summing to 1 per image: the channel-wise
     L2 norm of ``grad`` ``[N,C,H,W]``, average-pooled to ``blocks x blocks``."""
     sal = grad.float().pow(2).mean(1, keepdim=True).sqrt()
-    pooled = F.adaptive_avg_pool2d(sal, blocks).squeeze(1)
+    pooled = _pool(sal, blocks).squeeze(1)
     return pooled / pooled.sum((1, 2), keepdim=True).clamp_min(1e-12)
 
 
@@ -64,43 +73,39 @@ def binomial_prior(lam: Tensor, n_labels: int, eps: float = 1e-8) -> Tensor:
     return -(logc + k * lam.log() + (n - k) * (1 - lam).log()).float()
 
 
-def boundary_terms(x: Tensor, xp: Tensor, blocks: int, neigh_size: int):
+# rows: edge weight, unary of the near block, unary of the far block, as
+# combinations of the strip costs c[a, b] flattened (c00, c01, c10, c11)
+_REPARAM = ((-.5, .5, .5, -.5), (-.5, -.5, .5, .5), (-.5, .5, -.5, .5))
+
+
+def boundary_terms(x: Tensor, xp: Tensor, blocks: int, neigh_size: int, scale=1.0):
     """Data-smoothness terms between neighbouring blocks.
 
     For each horizontal/vertical block edge and each choice of image on its
     two sides (``1`` = ``x``, ``0`` = partner) the mean absolute difference of
-    the facing boundary strips (images pooled by ``neigh_size``). Returns
-    ``(unary_h, w_h, unary_v, w_v)`` from the binary reparametrisation
-    ``E(a, b) = const + a * u_p + b * u_q + w * (a - b)^2``: ``u_*`` are added
-    per block to the cost of ``z`` (linear in ``z``), ``w`` to the edge weights.
+    the facing boundary strips (images pooled by ``neigh_size``), divided by
+    ``scale``. Returns ``(unary_h, w_h, unary_v, w_v)`` from the binary
+    reparametrisation ``E(a, b) = const + a * u_p + b * u_q + w * (a - b)^2``:
+    ``u_*`` are added per block to the cost of ``z`` (linear in ``z``), ``w``
+    to the edge weights.
+
+    All four image pairs and both edge directions are computed in one pass
+    (vertical edges are handled as horizontal edges of the transposed maps).
     """
     n, _, h, w = x.shape
     k = max(min(h, w) // blocks // neigh_size, 1)
     size = blocks * k
-    both = F.adaptive_avg_pool2d(torch.cat([xp, x]).float(), size)  # index 0: partner, 1: x
-    both = both.view(2, n, -1, size, size)
-    last = torch.arange(1, blocks, device=x.device) * k - 1  # last strip before each edge
-    out = []
-    for dim in (-1, -2):  # edges across columns (horizontal neighbours), then across rows
-        near, far = both.index_select(dim, last), both.index_select(dim, last + 1)
-        cost = {}
-        for a in (0, 1):
-            for b in (0, 1):
-                d = (near[a] - far[b]).abs().mean(1)  # [N, size, B-1] or [N, B-1, size]
-                cost[a, b] = (d.view(n, blocks, k, blocks - 1).mean(2) if dim == -1
-                              else d.view(n, blocks - 1, blocks, k).mean(-1))
-        w_edge = (cost[1, 0] + cost[0, 1] - cost[0, 0] - cost[1, 1]) / 2
-        u_near = (cost[1, 0] + cost[1, 1] - cost[0, 0] - cost[0, 1]) / 2
-        u_far = (cost[0, 1] + cost[1, 1] - cost[0, 0] - cost[1, 0]) / 2
-        unary = torch.zeros(n, blocks, blocks, device=x.device, dtype=torch.float32)
-        if dim == -1:
-            unary[:, :, :-1] += u_near
-            unary[:, :, 1:] += u_far
-        else:
-            unary[:, :-1, :] += u_near
-            unary[:, 1:, :] += u_far
-        out += [unary, w_edge]
-    return out
+    both = torch.stack([_pool(xp.float(), size), _pool(x.float(), size)])  # [2, N, C, S, S]
+    grid = (both, both.transpose(-1, -2))  # columns, then rows as columns
+    near = torch.stack([g[..., k - 1:size - 1:k] for g in grid])  # [2 dirs, 2, N, C, S, B-1]
+    far = torch.stack([g[..., k::k] for g in grid])
+    # cost[d, a, b, n, S, B-1]: mean over channels of |strip of image a - strip of image b|
+    cost = (near[:, :, None] - far[:, None]).abs_().mean(4)
+    cost = cost.view(2, 4, n, blocks, k, blocks - 1).mean(4)  # mean along the edge
+    coef = torch.tensor(_REPARAM, device=x.device) / scale
+    w_edge, u_near, u_far = torch.einsum('rc,dcnij->rdnij', coef, cost)  # each [2, N, B, B-1]
+    unary = F.pad(u_near, (0, 1)) + F.pad(u_far, (1, 0))  # [2, N, B, B]
+    return unary[0], w_edge[0], unary[1].transpose(1, 2), w_edge[1].transpose(1, 2)
 
 
 def transport_plan(sal: Tensor, keep: Tensor, eps: float, n_iter: int) -> Tensor:
@@ -217,19 +222,26 @@ class PuzzleMix(BaseMixer):
         n = x.shape[0]
         beta = self.beta / blocks / 16
         levels = torch.linspace(0, 1, self.n_labels, device=x.device)
-        unary = -levels * sal.unsqueeze(-1) - (1 - levels) * sal_p.unsqueeze(-1)
-        prior = binomial_prior(lam.cpu(), self.n_labels).to(x.device) * (self.eta / blocks**2)
-        unary = unary + prior.view(n, 1, 1, -1)
+        # -z * sal - (1 - z) * sal_p (+ the linear boundary part) = -sal_p + z * lin
+        lin = sal_p - sal
         w_h = torch.full((n, blocks, blocks - 1), beta, device=x.device)
         w_v = torch.full((n, blocks - 1, blocks), beta, device=x.device)
         if self.gamma > 0 and blocks > 1:
-            lo, hi = torch.aminmax(torch.cat([x, xp]).detach().float())
-            scale = (hi - lo).clamp_min(1e-12)
-            uh, eh, uv, ev = boundary_terms((x - lo) / scale, (xp - lo) / scale, blocks,
-                                            self.neigh_size)
-            unary = unary + (beta * self.gamma) * (uh + uv).unsqueeze(-1) * levels
-            w_h = (w_h + beta * self.gamma * eh).clamp_min(0)
-            w_v = (w_v + beta * self.gamma * ev).clamp_min(0)
+            # the terms are differences of the images: rescaling to [0, 1]
+            # divides them by (max - min), the shift cancels
+            lo, hi = torch.aminmax(x.detach())
+            if xp is not x:
+                lo_p, hi_p = torch.aminmax(xp.detach())
+                lo, hi = torch.minimum(lo, lo_p), torch.maximum(hi, hi_p)
+            scale = (hi - lo).float().clamp_min(1e-12) / (beta * self.gamma)
+            uh, eh, uv, ev = boundary_terms(x.detach(), xp.detach(), blocks, self.neigh_size,
+                                            scale=scale)
+            lin = lin + uh + uv
+            w_h = (w_h + eh).clamp_min_(0)
+            w_v = (w_v + ev).clamp_min_(0)
+        prior = binomial_prior(lam.cpu(), self.n_labels).to(x.device) * (self.eta / blocks**2)
+        unary = torch.addcmul(prior.view(n, 1, 1, -1) - sal_p.unsqueeze(-1), lin.unsqueeze(-1),
+                              levels)
         return unary, w_h, w_v, squared_pair(self.n_labels, device=x.device), levels
 
     def solve_mask(self, x: Tensor, xp: Tensor, sal: Tensor, sal_p: Tensor, lam: Tensor,
@@ -260,8 +272,9 @@ class PuzzleMix(BaseMixer):
                 iters = self.t_iters or blocks
                 x_own = move_blocks(inputs, transport_plan(sal, z > 0, self.t_eps, iters), blocks)
                 xp = move_blocks(xp, transport_plan(sal_p, z < 1, self.t_eps, iters), blocks)
-        mask = z.unsqueeze(1).to(inputs.dtype)
-        mask = F.interpolate(mask, size=(h, w), mode='nearest')
+        # nearest upsampling of the block mask (a broadcast copy, cheaper than interpolate)
+        mask = z.to(inputs.dtype)[:, None, :, None, :, None].expand(
+            n, 1, blocks, h // blocks, blocks, w // blocks).reshape(n, 1, h, w)
         mixed = blend_inplace(x_own, xp, mask)
         lam_out = mask.float().mean((1, 2, 3))
         return self._result(mixed, index, lam_out, mask=mask)
