@@ -2,6 +2,7 @@
 of :mod:`mmmix.mixers.base` and registered in ``BATCH_AUGMENTS``."""
 from .attentivemix import AttentiveMix
 from .base import BaseMixer, MixResult
+from .comixup import CoMixup
 from .cutmix import CutMix
 from .fmix import FMix
 from .gridmix import GridMix
@@ -14,5 +15,5 @@ from .smoothmix import SmoothMix
 
 __all__ = [
     'BaseMixer', 'MixResult', 'Mixup', 'CutMix', 'ResizeMix', 'FMix', 'GridMix', 'SmoothMix',
-    'SaliencyMix', 'ManifoldMix', 'PuzzleMix', 'AttentiveMix'
+    'SaliencyMix', 'ManifoldMix', 'PuzzleMix', 'AttentiveMix', 'CoMixup'
 ]

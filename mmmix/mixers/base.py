@@ -44,6 +44,11 @@ class MixResult:
     mask: Optional[Tensor] = None
     #: True when ``index`` points into the batch gathered from all ranks
     gathered: bool = False
+    #: optional ``[N, N]`` label shares of multi-input mixers (Co-Mixup): row ``i``
+    #: gives the share of each input's label in mixed sample ``i`` (rows sum to 1);
+    #: when set, soft targets are ``shares @ onehot`` (``index``/``lam`` keep the
+    #: two largest sources for pair-based consumers)
+    shares: Optional[Tensor] = None
 
     def pair_labels(self, labels: Tensor) -> Tuple[Tensor, Tensor]:
         """``(y_a, y_b)`` with ``y_b = y_a[index]`` (gathered across ranks when
@@ -52,11 +57,17 @@ class MixResult:
         return labels, source.index_select(0, self.index.to(source.device))
 
     def mix_scores(self, scores: Tensor) -> Tensor:
-        """Soft targets ``lam * s + (1 - lam) * s[index]`` for one-hot/soft ``scores``."""
+        """Soft targets ``lam * s + (1 - lam) * s[index]`` for one-hot/soft ``scores``
+        (``shares @ s`` when :attr:`shares` is set)."""
+        if self.shares is not None:
+            return self.shares.to(scores.device, torch.float32) @ scores.float()
         _, partner = self.pair_labels(scores.float())
         lam = self.lam.to(scores.device, torch.float32).view(-1, *([1] * (scores.dim() - 1)))
         return torch.lerp(partner, scores.float(), lam)
 
+
+#: ``MixInfo.extra`` key under which MixupClassifier passes ``MixResult.shares``
+MIX_SHARES_KEY = 'mix_shares'
 
 #: MessageHub runtime-info key of the last MixResult a mixer produced as an
 #: mmpretrain batch augment (read and cleared by mmmix heads, which take

@@ -48,6 +48,7 @@ MIXUP_METHODS = {
     'vanilla': 'vanilla', 'mixup': 'Mixup', 'cutmix': 'CutMix', 'resizemix': 'ResizeMix',
     'fmix': 'FMix', 'gridmix': 'GridMix', 'smoothmix': 'SmoothMix', 'saliencymix': 'SaliencyMix',
     'manifoldmix': 'ManifoldMix', 'puzzlemix': 'PuzzleMix', 'attentivemix': 'AttentiveMix',
+    'comixup': 'CoMixup',
 }
 # the model x dataset grid every mixup method provides
 MIXUP_GRID = [

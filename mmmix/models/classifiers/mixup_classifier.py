@@ -9,7 +9,7 @@ from mmpretrain.models.classifiers import ImageClassifier
 from mmpretrain.structures import DataSample
 
 from mmmix.mixers.attentivemix import GuideNetwork
-from mmmix.mixers.base import BaseMixer
+from mmmix.mixers.base import MIX_SHARES_KEY, BaseMixer
 from mmmix.mixers.manifoldmix import StageAccess, backbone_stages
 from mmmix.registry import BATCH_AUGMENTS, MODELS
 from mmmix.structures import MixInfo
@@ -249,6 +249,8 @@ class MixupClassifier(StrictKwargs, ImageClassifier):
                 if hasattr(value, 'release'):
                     value.release()
         y_a, y_b = result.pair_labels(labels)
+        if result.shares is not None:  # multi-input mixers (Co-Mixup): exact label shares
+            extra = dict(extra, **{MIX_SHARES_KEY: result.shares})
         info = MixInfo(y_a=y_a, y_b=y_b, lam=result.lam, index=result.index, mask=result.mask,
                        extra=extra)
         if self._head_takes_mix_info():

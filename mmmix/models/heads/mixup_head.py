@@ -11,9 +11,9 @@ from mmpretrain.structures import DataSample
 from torch import nn
 
 from mmmix.evaluation.metrics.mix_accuracy import mixup_top2_accuracy
-from mmmix.mixers.base import PUBLISHED_MIX_KEY
-from mmmix.models.losses.functional import uncertainty_features
-from mmmix.models.losses.mix_losses import BaseMixLoss, mix_loss_types
+from mmmix.mixers.base import MIX_SHARES_KEY, PUBLISHED_MIX_KEY
+from mmmix.models.losses.functional import shares_cross_entropy, uncertainty_features
+from mmmix.models.losses.mix_losses import BaseMixLoss, MixedCrossEntropyLoss, mix_loss_types
 from mmmix.registry import MODELS
 from mmmix.structures import MixInfo
 from mmmix.utils.validation import ConfigError, StrictKwargs
@@ -211,7 +211,16 @@ class MixupClsHead(StrictKwargs, LinearClsHead):
             clean_score = self.fc(clean_pre)
             kw.update(index=info.index, clean_score=clean_score,
                       clean_uncertainty=self.uncertainty(clean_pre, clean_score))
-        losses = dict(loss=module(cls_score, info.y_a, info.y_b, info.lam, **kw))
+        shares = info.extra.get(MIX_SHARES_KEY)
+        if shares is not None:  # multi-input mix (Co-Mixup; MCE only): target shares @ onehot
+            if not isinstance(module, MixedCrossEntropyLoss):
+                raise ConfigError(f'MixupClsHead: {type(module).__name__} needs a (y_a, y_b, '
+                                  'lam) pair; multi-input mixes need MixedCrossEntropyLoss')
+            loss = module.loss_weight * shares_cross_entropy(cls_score, info.y_a, shares,
+                                                             module._reduction(None))
+        else:
+            loss = module(cls_score, info.y_a, info.y_b, info.lam, **kw)
+        losses = dict(loss=loss)
         if self.cal_mix_acc:
             losses['mix_acc_top2'] = mixup_top2_accuracy(cls_score, info.y_a, info.y_b, info.lam)
         return losses

@@ -81,6 +81,16 @@ def mixed_cross_entropy(logits: Tensor, y_a: Tensor, y_b: Tensor, lam,
     return reduce_loss(-(lam * _col(logp, y_a) + (1 - lam) * _col(logp, y_b)), reduction)
 
 
+def shares_cross_entropy(logits: Tensor, labels: Tensor, shares: Tensor,
+                         reduction: str = 'mean') -> Tensor:
+    """Multi-source MCE (Co-Mixup): ``sum_j shares[i, j] * CE(z_i, labels[j])``
+    per sample, the cross-entropy with soft target ``shares @ onehot(labels)``
+    (``shares`` ``[N, M]`` rows sum to 1, ``labels`` ``[M]``; fp32 log-softmax)."""
+    logp = F.log_softmax(logits.to(_compute_dtype(logits)), dim=1)
+    target = shares.detach().to(logp) @ F.one_hot(labels.to(logp.device), logp.shape[1]).to(logp)
+    return reduce_loss(-(target * logp).sum(1), reduction)
+
+
 # ---------------------------------------------------------------------------
 # Decoupled Mixup (DM), Liu et al., arXiv:2203.10761
 # ---------------------------------------------------------------------------
