@@ -34,6 +34,7 @@ methods take turns within each repeat). ``min_ms`` is kept in the JSON too.
 """
 import argparse
 import json
+import math
 import os
 import os.path as osp
 import platform
@@ -48,11 +49,11 @@ import torch.nn.functional as F
 
 # the peers' families: which method each row is compared within
 FAMILIES = ('Mixup', 'CutMix', 'ResizeMix', 'FMix', 'GridMix', 'SmoothMix', 'SaliencyMix',
-            'PuzzleMix', 'AttentiveMix')
+            'PuzzleMix', 'AttentiveMix', 'CoMixup')
 # mixers that need model signals: timed with a fixed random input gradient / guide
 # feature map made once per batch shape outside the timed region (the extra
 # saliency pass is part of bench_train_step.py)
-MODEL_GUIDED = ('PuzzleMix', 'AttentiveMix')
+MODEL_GUIDED = ('PuzzleMix', 'AttentiveMix', 'CoMixup')
 
 
 def parse_args(argv=None):
@@ -158,22 +159,46 @@ def _signal(cache: dict, key: str, like: torch.Tensor, shape) -> torch.Tensor:
     return cache[k]
 
 
-def gco_loop_masks(unary, w_h, w_v, pair, levels, scale: float = 1e6) -> torch.Tensor:
-    """The reference design's solver: one gco alpha-beta swap per sample on
-    the CPU (float costs scaled to int32, as the reference does)."""
+def gco_loop_masks(unary, w_h, w_v, lam, eta: float, n_labels: int,
+                   scale: float = 1e6) -> torch.Tensor:
+    """The reference design's per-sample mask loop (the PuzzleMix authors'
+    ``graphcut_multi``, also in OpenMixup): for every sample, in numpy on the
+    CPU, the ``lam`` prior, the per-label unary stack (interpolating the
+    label-0 and label-1 costs), the label cost table, the int32 scaling, one
+    gco alpha-beta swap, and the mask values. ``unary`` (without the prior,
+    ``[N,B,B,L]``) and the edge weights come from the batched torch build, as
+    in the reference. Scaling: costs x ``scale``; the pair table
+    ``{0, 1/4, 1}`` is passed as ``{0, 1, 4}`` with the weights divided by 4
+    (gco takes integers; the reference's float table would truncate)."""
     import gco
-    u = (unary.cpu().double().numpy() * scale).astype(np.int32)
-    p = np.rint(pair.cpu().double().numpy() * 4).astype(np.int32)  # {0, 1/4, 1} -> {0, 1, 4}
-    wh = (w_h.cpu().double().numpy() * scale / 4).astype(np.int32)
-    wv = (w_v.cpu().double().numpy() * scale / 4).astype(np.int32)
-    labels = [gco.cut_grid_graph(u[i], p, wv[i], wh[i], algorithm='swap').reshape(u.shape[1:3])
-              for i in range(u.shape[0])]
-    return torch.from_numpy(np.stack(labels)).long().to(unary.device)
+    n, b = unary.shape[:2]
+    end = unary[..., [0, n_labels - 1]].cpu().numpy()  # label-0 / label-1 costs
+    lam = np.broadcast_to(np.asarray(lam, dtype=np.float64).reshape(-1), (n, ))
+    w_h, w_v = w_h.cpu().numpy(), w_v.cpu().numpy()
+    masks = []
+    for i in range(n):
+        k = np.arange(n_labels)
+        comb = np.array([math.comb(n_labels - 1, j) for j in k], dtype=np.float64)
+        prob = comb * lam[i]**k * (1 - lam[i])**(n_labels - 1 - k)
+        prior = eta * -np.log(prob + 1e-8) / b**2
+        levels = np.linspace(0, 1, n_labels)
+        cost = np.stack([(1 - v) * end[i, ..., 0] + v * end[i, ..., 1] + prior[j]
+                         for j, v in enumerate(levels)], -1)
+        pair = np.zeros((n_labels, n_labels), dtype=np.int32)
+        for p in range(n_labels):
+            for q in range(n_labels):
+                pair[p, q] = round(4 * (p - q)**2 / (n_labels - 1)**2)
+        labels = gco.cut_grid_graph((cost * scale).astype(np.int32), pair,
+                                    (w_v[i] * scale / 4).astype(np.int32),
+                                    (w_h[i] * scale / 4).astype(np.int32), algorithm='swap')
+        masks.append(levels[labels].reshape(b, b))
+    return torch.from_numpy(np.stack(masks)).float().to(unary.device)
 
 
 def puzzlemix_reference_fn(mixer, cache, quality):
-    """PuzzleMix as the reference design runs it: the same problem and
-    transport, with the per-sample gco loop as the mask solver."""
+    """PuzzleMix as the reference design runs it: the batched torch problem
+    build (here mmmix's own ``mask_problem``, i.e. at least as fast as the
+    reference's), then the per-sample numpy + gco loop, the same transport."""
     from mmmix.mixers.graphcut import grid_energy, solve_grid
     from mmmix.mixers.puzzlemix import block_saliency, move_blocks, transport_plan
 
@@ -186,15 +211,17 @@ def puzzlemix_reference_fn(mixer, cache, quality):
         sal = block_saliency(grad, b)
         sal_p = sal[index]
         xp = x[index]
-        unary, w_h, w_v, pair, levels = mixer.mask_problem(x, xp, sal, sal_p, lam, b)
-        labels = gco_loop_masks(unary, w_h, w_v, pair, levels)
-        if not quality:  # once: energy of the torch solver relative to gco's labelling
-            e_ref = grid_energy(labels, unary, w_h, w_v, pair)
-            e_ours = grid_energy(solve_grid(unary, w_h, w_v, pair), unary, w_h, w_v, pair)
+        unary, w_h, w_v, pair, levels = mixer.mask_problem(x, xp, sal, sal_p, lam, b,
+                                                           with_prior=False)
+        z = gco_loop_masks(unary, w_h, w_v, lam.cpu().numpy(), mixer.eta, mixer.n_labels)
+        if not quality:  # once (untimed warm-up): torch solver's energy relative to gco's
+            full = mixer.mask_problem(x, xp, sal, sal_p, lam, b)[0]
+            labels = torch.round(z * (mixer.n_labels - 1)).long()
+            e_ref = grid_energy(labels, full, w_h, w_v, pair)
+            e_ours = grid_energy(solve_grid(full, w_h, w_v, pair), full, w_h, w_v, pair)
             quality['mean_rel_energy_gap_torch_vs_gco'] = float(
                 ((e_ours - e_ref) / e_ref.abs().clamp_min(1e-12)).mean())
             quality['torch_no_worse_share'] = float((e_ours <= e_ref + 1e-7).float().mean())
-        z = levels[labels]
         xo = x
         if mixer.transport:
             xo = move_blocks(x, transport_plan(sal, z > 0, mixer.t_eps, b), b)
@@ -231,6 +258,11 @@ def model_guided_rows(args) -> List[Dict]:
             rows.append(dict(method='AttentiveMix', impl='mmmix', lam_mode=mode,
                              fn=lambda x, s, y, m=m: m.sample(x, guide_feats=_signal(
                                  cache, 'feat', x, (x.shape[0], 512, 7, 7)))))
+    if 'CoMixup' in args.methods:  # its reference defaults (B=4, groups of 20); no peer row
+        m = ours.CoMixup()
+        rows.append(dict(method='CoMixup', impl='mmmix', lam_mode='batch',
+                         fn=lambda x, s, y, m=m: m.sample(
+                             x, input_grad=_signal(cache, 'grad', x, x.shape))))
     return rows
 
 

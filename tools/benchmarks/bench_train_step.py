@@ -51,8 +51,12 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 import torch  # noqa: E402
 
 REFERENCE = 'CutMix+MCE'
+#: the 'mixers' entry of the AutoMix cases (built by build_automix)
+AUTOMIX = 'AutoMix'
 TARGETS = {'CutMix+DM': 1.05, 'CutMix+SUMix (paper)': 1.6, 'CutMix+SUMix (cheap)': 1.35,
-           'ManifoldMix+MCE': 1.05, 'PuzzleMix+MCE': 2.0}
+           'ManifoldMix+MCE': 1.05, 'PuzzleMix+MCE': 2.0,
+           # the issue's target is vs plain Mixup, which costs the same as CutMix+MCE
+           'AutoMix': 1.5}
 
 
 def cases(alpha: float):
@@ -72,6 +76,12 @@ def cases(alpha: float):
         'ManifoldMix+MCE': ([dict(type='ManifoldMix', alpha=alpha)], mce),
         'PuzzleMix+MCE': ([dict(type='PuzzleMix', alpha=alpha)], mce),
         'AttentiveMix+MCE': ([dict(type='AttentiveMix', alpha=alpha)], mce),
+        # Co-Mixup: alpha is its Dirichlet prior (2, the reference's), not a Beta
+        'CoMixup+MCE': ([dict(type='CoMixup', alpha=2.0)], mce),
+        # AutoMix (its own model, built by build_automix; alpha 2 as its configs): the full
+        # recipe, and without the clean CE pass (clean_loss_weight=0)
+        'AutoMix': (AUTOMIX, {}),
+        'AutoMix (no clean CE)': (AUTOMIX, dict(clean_loss_weight=0.)),
     }
 
 
@@ -98,12 +108,35 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
+def build_automix(args, opts, device):
+    """AutoMix with the same backbone, head and batch as the other cases (stage-3
+    Mix Block, the CIFAR settings), its Mix Block a parameter group of the one SGD."""
+    from mmmix.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
+    torch.manual_seed(args.seed)
+    model = MODELS.build(dict(
+        type='AutoMix',
+        backbone=dict(type='ResNet_CIFAR', depth=args.depth, out_indices=(3, )),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='MixupClsHead', num_classes=args.num_classes, in_channels=512),
+        mix_block=dict(type='PixelMixBlock', in_channels=256), mix_seed=args.seed,
+        data_preprocessor=dict(type='ClsDataPreprocessor', num_classes=args.num_classes,
+                               mean=[127.5] * 3, std=[127.5] * 3), **opts))
+    model.to(device).train()
+    optim = OPTIM_WRAPPER_CONSTRUCTORS.build(dict(
+        type='AutoMixOptimWrapperConstructor', optim_wrapper_cfg=dict(
+            optimizer=dict(type='SGD', lr=0.01, momentum=0.9), mix_block=dict(lr_mult=1.0))))(
+                model)
+    return model, optim
+
+
 def build_model(args, mixers, head_opts, device):
     from mmengine.registry import init_default_scope
 
     import mmmix  # noqa: F401
     from mmmix.registry import MODELS
     init_default_scope('mmmix')
+    if mixers == AUTOMIX:
+        return build_automix(args, head_opts, device)
     torch.manual_seed(args.seed)
     model = MODELS.build(dict(
         type='MixupClassifier',
