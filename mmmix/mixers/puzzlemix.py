@@ -215,10 +215,12 @@ class PuzzleMix(BaseMixer):
         return valid[int(torch.randint(len(valid), (1, ), generator=generator))]
 
     def mask_problem(self, x: Tensor, xp: Tensor, sal: Tensor, sal_p: Tensor, lam: Tensor,
-                     blocks: int):
+                     blocks: int, with_prior: bool = True):
         """The labelling problem of the mask: ``(unary [N,B,B,L], w_h, w_v, pair,
         levels)`` for :func:`~mmmix.mixers.graphcut.solve_grid`; label ``l``
-        means the mask value ``levels[l]`` (weight of ``x``)."""
+        means the mask value ``levels[l]`` (weight of ``x``). ``with_prior=False``
+        leaves the ``lam`` prior out of ``unary`` (the benchmark's reference
+        loop adds it per sample, as the reference code does)."""
         n = x.shape[0]
         beta = self.beta / blocks / 16
         levels = torch.linspace(0, 1, self.n_labels, device=x.device)
@@ -239,9 +241,11 @@ class PuzzleMix(BaseMixer):
             lin = lin + uh + uv
             w_h = (w_h + eh).clamp_min_(0)
             w_v = (w_v + ev).clamp_min_(0)
-        prior = binomial_prior(lam.cpu(), self.n_labels).to(x.device) * (self.eta / blocks**2)
-        unary = torch.addcmul(prior.view(n, 1, 1, -1) - sal_p.unsqueeze(-1), lin.unsqueeze(-1),
-                              levels)
+        base = -sal_p.unsqueeze(-1)
+        if with_prior:
+            prior = binomial_prior(lam.cpu(), self.n_labels).to(x.device) * (self.eta / blocks**2)
+            base = prior.view(n, 1, 1, -1) + base
+        unary = torch.addcmul(base, lin.unsqueeze(-1), levels)
         return unary, w_h, w_v, squared_pair(self.n_labels, device=x.device), levels
 
     def solve_mask(self, x: Tensor, xp: Tensor, sal: Tensor, sal_p: Tensor, lam: Tensor,

@@ -5,6 +5,7 @@ import itertools
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.registry import init_default_scope
 from mmpretrain.structures import DataSample
 
@@ -12,7 +13,8 @@ import mmmix  # noqa: F401
 from mmmix.mixers import AttentiveMix, ManifoldMix, PuzzleMix
 from mmmix.mixers.graphcut import grid_energy, solve_grid, squared_pair
 from mmmix.mixers.manifoldmix import backbone_stages
-from mmmix.mixers.puzzlemix import block_saliency, move_blocks, transport_plan
+from mmmix.mixers.puzzlemix import (block_saliency, boundary_terms, move_blocks,
+                                    transport_plan)
 from mmmix.registry import MODELS
 from mmmix.utils.validation import ConfigError
 
@@ -175,6 +177,102 @@ def test_maxflow_reference_is_exact_on_small_grids():
                                         w_v[i].double().numpy()) for i in range(10)])
     assert torch.allclose(grid_energy(exact, unary, w_h, w_v, pair),
                           brute_force(unary, w_h, w_v, pair), atol=1e-5)
+
+
+def chain_sweeps_reference(unary, w_h, w_v, pair, max_sweeps=4):
+    """The solver's algorithm written plainly: one chain at a time, numpy
+    Viterbi; sweeps of even rows, odd rows, even columns, odd columns until a
+    whole sweep changes nothing."""
+    u, wh, wv, p = (t.double().numpy() for t in (unary, w_h, w_v, pair))
+    z = u.argmin(-1)
+    m, n_rows, n_cols, _ = u.shape
+
+    def chain(cost, w):  # cost [T, L], w [T-1] -> exact labels [T]
+        acc, back = cost[0].copy(), []
+        for t in range(1, len(cost)):
+            trans = acc[:, None] + w[t - 1] * p
+            back.append(trans.argmin(0))
+            acc = trans.min(0) + cost[t]
+        out = [int(acc.argmin())]
+        for arg in reversed(back):
+            out.append(int(arg[out[-1]]))
+        return out[::-1]
+
+    for _ in range(max_sweeps):
+        before = z.copy()
+        for cols in (False, True):
+            for parity in (0, 1):
+                for i in range(m):
+                    for r in range(parity, n_cols if cols else n_rows, 2):
+                        if cols:
+                            cost = u[i, :, r].copy()
+                            for q, w in ((r - 1, wh[i, :, r - 1] if r > 0 else None),
+                                         (r + 1, wh[i, :, r] if r < n_cols - 1 else None)):
+                                if w is not None:
+                                    cost += w[:, None] * p[z[i, :, q]]
+                            z[i, :, r] = chain(cost, wv[i, :, r])
+                        else:
+                            cost = u[i, r].copy()
+                            for q, w in ((r - 1, wv[i, r - 1] if r > 0 else None),
+                                         (r + 1, wv[i, r] if r < n_rows - 1 else None)):
+                                if w is not None:
+                                    cost += w[:, None] * p[z[i, q]]
+                            z[i, r] = chain(cost, wh[i, r])
+        if (before == z).all():
+            break
+    return torch.from_numpy(z)
+
+
+@pytest.mark.parametrize('rows,cols,n_labels,potts', [(5, 7, 3, False), (6, 6, 2, False),
+                                                      (4, 5, 4, True), (1, 6, 3, False),
+                                                      (7, 1, 3, True)])
+def test_solver_matches_the_plain_chain_sweeps(rows, cols, n_labels, potts):
+    """The vectorised solver (batch-innermost layout, early stop once four
+    classes are settled) returns exactly the labels of the plain algorithm."""
+    g = torch.Generator().manual_seed(rows * 10 + cols)
+    unary = torch.rand(12, rows, cols, n_labels, generator=g)
+    w_h = torch.rand(12, rows, cols - 1, generator=g)
+    w_v = torch.rand(12, rows - 1, cols, generator=g)
+    pair = (1 - torch.eye(n_labels)) if potts else squared_pair(n_labels)
+    for sweeps in (1, 4):
+        ref = chain_sweeps_reference(unary, w_h, w_v, pair, max_sweeps=sweeps)
+        assert torch.equal(solve_grid(unary, w_h, w_v, pair, max_sweeps=sweeps), ref)
+
+
+def test_boundary_terms_against_per_edge_formula():
+    """Every edge's strip costs for the four image pairs, computed one edge at
+    a time, then reparametrised as ``E(a, b) = const + a u_p + b u_q + w (a - b)^2``."""
+    g = torch.Generator().manual_seed(3)
+    x, xp = torch.rand(2, 3, 16, 16, generator=g), torch.rand(2, 3, 16, 16, generator=g)
+    blocks, neigh, scale = 4, 2, 2.5
+    k = 16 // blocks // neigh
+    pooled = [F.avg_pool2d(img, neigh).double().numpy() for img in (xp, x)]  # 0: partner, 1: x
+    uh, eh, uv, ev = boundary_terms(x, xp, blocks, neigh, scale=scale)
+    for i in range(2):
+        unary = np.zeros((blocks, blocks))
+        for vertical in (False, True):
+            for r in range(blocks):
+                for c in range(blocks - 1):
+                    def strip(img, pos):
+                        a = pooled[img][i]
+                        return (a[:, pos, r * k:(r + 1) * k] if vertical
+                                else a[:, r * k:(r + 1) * k, pos])
+                    cost = {(a, b): np.abs(strip(a, (c + 1) * k - 1) - strip(b, (c + 1) * k)).mean()
+                            / scale for a in (0, 1) for b in (0, 1)}
+                    w = (cost[1, 0] + cost[0, 1] - cost[0, 0] - cost[1, 1]) / 2
+                    near = (cost[1, 0] + cost[1, 1] - cost[0, 0] - cost[0, 1]) / 2
+                    far = (cost[0, 1] + cost[1, 1] - cost[0, 0] - cost[1, 0]) / 2
+                    got = ev[i, c, r] if vertical else eh[i, r, c]
+                    assert abs(float(got) - w) < 1e-6
+                    node_p, node_q = ((c, r), (c + 1, r)) if vertical else ((r, c), (r, c + 1))
+                    unary[node_p] += near
+                    unary[node_q] += far
+                    # the reparametrisation reproduces all four costs up to a constant
+                    for a in (0, 1):
+                        for b in (0, 1):
+                            lhs = cost[a, b] - cost[0, 0]
+                            assert abs(lhs - (a * near + b * far + w * (a - b)**2)) < 1e-9
+        assert np.allclose((uh + uv)[i].double().numpy(), unary, atol=1e-6)
 
 
 # ----------------------------------------------------------------- PuzzleMix
