@@ -430,3 +430,31 @@ def test_eval_reports_student_by_default_and_teacher_on_request():
     assert not torch.allclose(t_logits, s_logits)
     assert torch.allclose(teacher[0].pred_score, F.softmax(t_logits, 1)[0], atol=1e-6)
     assert torch.allclose(student[0].pred_score, F.softmax(s_logits, 1)[0], atol=1e-6)
+
+
+def test_teacher_bn_statistics_are_averaged_over_ranks(monkeypatch):
+    """With several ranks the teacher's float buffers (BN running stats) are
+    all-reduced to their mean after each update (simulated 2-rank world)."""
+    from mmmix.engine.hooks import automix_ema as mod
+    other = {}
+
+    def fake_all_reduce(t, op='sum'):
+        assert op == 'mean'
+        other['seen'] = t.clone()
+        t.copy_((t + other['rank1']) / 2)
+
+    student = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 1), torch.nn.BatchNorm2d(2))
+    ema = AutoMixEMA(student, total_steps=10)
+    with torch.no_grad():
+        student[1].running_mean.fill_(1.)
+        student[1].running_var.fill_(3.)
+    n_float = sum(b.numel() for b in student.buffers() if b.dtype.is_floating_point)
+    other['rank1'] = torch.zeros(n_float)
+    monkeypatch.setattr(mod.dist, 'get_world_size', lambda: 2)
+    monkeypatch.setattr(mod.dist, 'all_reduce', fake_all_reduce)
+    ema.update_parameters(student)
+    bn = ema.module[1]
+    assert torch.equal(bn.running_mean, torch.full((2, ), 0.5))
+    assert torch.equal(bn.running_var, torch.full((2, ), 1.5))
+    # integer buffers are copied, not averaged
+    assert int(bn.num_batches_tracked) == int(student[1].num_batches_tracked)

@@ -1,4 +1,4 @@
-from .automix_momentum import AutoMixEMA, automix_momentum
+from .automix_ema import AutoMixEMA, automix_momentum
 from .automix_vis import AutoMixMaskVisHook, save_mask_grid
 
 __all__ = ['AutoMixEMA', 'automix_momentum', 'AutoMixMaskVisHook', 'save_mask_grid']

@@ -12,7 +12,7 @@ from mmpretrain.models.classifiers import ImageClassifier
 from mmpretrain.structures import DataSample
 from torch import Tensor, nn
 
-from mmmix.engine.hooks.automix_momentum import AutoMixEMA
+from mmmix.engine.hooks.automix_ema import AutoMixEMA
 from mmmix.engine.hooks.automix_vis import RECORD_FLAG
 from mmmix.engine.optimizers.automix_constructor import MODE_ATTR
 from mmmix.mixers.mixup import Mixup
