@@ -70,7 +70,9 @@ MODEL_NAMES = {'resnet18', 'resnet18-w16', 'resnet34', 'resnet50', 'resnet101', 
 # single-optimizer MixupClassifiers): model type -> the test file (relative to
 # tests/) that builds every config of that type and runs a training step
 OWN_STEP_TESTS = {'FixMatch': 'semisup/test_models.py', 'MixMatch': 'semisup/test_models.py',
-                  'AutoMix': 'models/test_automix_configs.py'}
+                  'AutoMix': 'models/test_automix_configs.py',
+                  'FineTuning': 'semisup/test_finetune.py', 'CoTuning': 'semisup/test_finetune.py',
+                  'SelfTuning': 'semisup/test_finetune.py'}
 
 # key paths a leaf config may restate with the base's value: the mixer list is
 # the identity of a method config (the model bases hold a placeholder)
@@ -80,6 +82,7 @@ ALWAYS_STATED = {'model.mixers'}
 INTENDED_NEW_KEYS = {'model.head.mix_loss', 'model.head.clean_grad',
                      'model.head.uncertainty_norm',
                      # semi-supervised method options (FixMatch / MixMatch class defaults)
+                     'model.source_classes', 'model.lambda_co', 'custom_hooks',  # Co-Tuning
                      'model.mixers', 'model.mix_with', 'model.mix_loss', 'model.mix_ramp_iters',
                      'model.lambda_u', 'model.ramp_iters', 'model.dm_eta',
                      # fine-tuning from pretrained weights (AutoMix fine-grained configs)

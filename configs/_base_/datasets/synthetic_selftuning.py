@@ -1,0 +1,48 @@
+# the synthetic set in the CustomDataset layout (data/synthetic_cls/{train,test}/ + meta/train.txt,
+# meta/test.txt), labeled split from
+#   python tools/dataset_converters/make_semisup_split.py data/synthetic_cls/meta/train.txt --percent P --seed 0
+# Self-Tuning batches: labeled and unlabeled samples 1:1 (mu=1), two random
+# views of each ('weak': query, 'weak2': key of the momentum encoder).
+data_preprocessor = dict(type='SemiSupDataPreprocessor', num_classes=10, mean=[127.5, 127.5, 127.5],
+                         std=[127.5, 127.5, 127.5], to_rgb=True)
+
+dataset_type = 'CustomDataset'
+data_root = 'data/synthetic_cls'
+
+weak = [
+    dict(type='RandomCrop', crop_size=32, padding=4, padding_mode='reflect'),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+]
+test_pipeline = [dict(type='LoadImageFromFile'), dict(type='PackInputs')]
+
+two_views = [
+    dict(type='LoadImageFromFile'),
+    dict(type='MultiBranch', branch_field=['weak', 'weak2'],
+         weak=weak + [dict(type='PackInputs')], weak2=weak + [dict(type='PackInputs')]),
+]
+train_dataloader = dict(
+    batch_size=24,
+    num_workers=2,
+    persistent_workers=True,
+    dataset=dict(
+        type='SemiSupDataset',
+        labeled=dict(type=dataset_type, data_root=data_root,
+                     ann_file='meta/train_labeled_30pct_seed0.txt',
+                     data_prefix='train', pipeline=two_views),
+        unlabeled=dict(type=dataset_type, data_root=data_root,
+                       ann_file='meta/train_unlabeled_30pct_seed0.txt',
+                       data_prefix='train', with_label=False, pipeline=two_views),
+        labeled_branches=['weak', 'weak2'],
+        unlabeled_branches=['weak', 'weak2']),
+    sampler=dict(type='SemiSupSampler', batch_size=24, mu=1),
+)
+val_dataloader = dict(
+    batch_size=24,
+    num_workers=2,
+    dataset=dict(type=dataset_type, data_root=data_root, ann_file='meta/test.txt',
+                 data_prefix='test', pipeline=test_pipeline),
+    sampler=dict(type='DefaultSampler', shuffle=False),
+)
+val_evaluator = dict(type='Accuracy', topk=(1, ))
+test_dataloader = val_dataloader
+test_evaluator = val_evaluator

@@ -1,0 +1,12 @@
+_base_ = [
+    '../_base_/models/resnet50_finetune.py',
+    '../_base_/datasets/stanford_cars_finetune.py',
+    '../_base_/schedules/finetune_sgd_iter.py',
+    '../_base_/semisup_runtime.py',
+]
+
+# Fine-Tuning, ResNet-50 from a local ImageNet checkpoint
+# (model.pretrained_backbone), stanford-cars with 15% labels.
+model = dict(
+    head=dict(num_classes=196),
+)

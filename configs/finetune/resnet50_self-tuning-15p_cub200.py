@@ -1,0 +1,12 @@
+_base_ = [
+    '../_base_/models/resnet50_finetune.py',
+    '../_base_/datasets/cub200_selftuning.py',
+    '../_base_/schedules/finetune_sgd_iter.py',
+    '../_base_/semisup_runtime.py',
+]
+
+# Self-Tuning (Wang et al., ICML 2021), ResNet-50 from a local ImageNet checkpoint
+# (model.pretrained_backbone), cub200 with 15% labels.
+model = dict(
+    type='SelfTuning',
+)

@@ -1,0 +1,16 @@
+_base_ = [
+    '../_base_/models/resnet50_finetune.py',
+    '../_base_/datasets/fgvc_aircraft_selftuning.py',
+    '../_base_/schedules/finetune_sgd_iter.py',
+    '../_base_/semisup_runtime.py',
+]
+
+# Self-Tuning (Wang et al., ICML 2021), ResNet-50 from a local ImageNet checkpoint
+# (model.pretrained_backbone), fgvc-aircraft with 50% labels.
+model = dict(
+    type='SelfTuning',
+    head=dict(num_classes=100),
+)
+train_dataloader = dict(dataset=dict(
+    labeled=dict(ann_file='meta/train_labeled_50pct_seed0.txt'),
+    unlabeled=dict(ann_file='meta/train_unlabeled_50pct_seed0.txt')))
