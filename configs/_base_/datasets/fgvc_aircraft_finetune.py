@@ -1,8 +1,10 @@
 # FGVC-Aircraft in the CustomDataset layout (data/fgvc_aircraft/{train,test}/ + meta/train.txt,
 # meta/test.txt), labeled split from
-#   python tools/dataset_converters/make_semisup_split.py data/fgvc_aircraft/meta/train.txt --percent P --seed 0
+#   python tools/dataset_converters/make_semisup_split.py data/fgvc_aircraft/meta/train.txt
+#       --percent P --seed 0
 # Labeled samples only (Fine-Tuning / Co-Tuning), batch 24, infinite sampler.
-data_preprocessor = dict(num_classes=100, mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_rgb=True)
+data_preprocessor = dict(num_classes=100,
+    mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_rgb=True)
 
 dataset_type = 'CustomDataset'
 data_root = 'data/fgvc_aircraft'

@@ -1,9 +1,11 @@
 # FGVC-Aircraft in the CustomDataset layout (data/fgvc_aircraft/{train,test}/ + meta/train.txt,
 # meta/test.txt), labeled split from
-#   python tools/dataset_converters/make_semisup_split.py data/fgvc_aircraft/meta/train.txt --percent P --seed 0
+#   python tools/dataset_converters/make_semisup_split.py data/fgvc_aircraft/meta/train.txt
+#       --percent P --seed 0
 # Self-Tuning batches: labeled and unlabeled samples 1:1 (mu=1), two random
 # views of each ('weak': query, 'weak2': key of the momentum encoder).
-data_preprocessor = dict(type='SemiSupDataPreprocessor', num_classes=100, mean=[123.675, 116.28, 103.53],
+data_preprocessor = dict(type='SemiSupDataPreprocessor', num_classes=100,
+    mean=[123.675, 116.28, 103.53],
                          std=[58.395, 57.12, 57.375], to_rgb=True)
 
 dataset_type = 'CustomDataset'

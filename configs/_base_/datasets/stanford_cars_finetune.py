@@ -1,8 +1,10 @@
 # Stanford-Cars in the CustomDataset layout (data/stanford_cars/{train,test}/ + meta/train.txt,
 # meta/test.txt), labeled split from
-#   python tools/dataset_converters/make_semisup_split.py data/stanford_cars/meta/train.txt --percent P --seed 0
+#   python tools/dataset_converters/make_semisup_split.py data/stanford_cars/meta/train.txt
+#       --percent P --seed 0
 # Labeled samples only (Fine-Tuning / Co-Tuning), batch 24, infinite sampler.
-data_preprocessor = dict(num_classes=196, mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_rgb=True)
+data_preprocessor = dict(num_classes=196,
+    mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_rgb=True)
 
 dataset_type = 'CustomDataset'
 data_root = 'data/stanford_cars'

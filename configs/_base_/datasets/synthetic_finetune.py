@@ -1,8 +1,10 @@
 # the synthetic set in the CustomDataset layout (data/synthetic_cls/{train,test}/ + meta/train.txt,
 # meta/test.txt), labeled split from
-#   python tools/dataset_converters/make_semisup_split.py data/synthetic_cls/meta/train.txt --percent P --seed 0
+#   python tools/dataset_converters/make_semisup_split.py data/synthetic_cls/meta/train.txt
+#       --percent P --seed 0
 # Labeled samples only (Fine-Tuning / Co-Tuning), batch 12, infinite sampler.
-data_preprocessor = dict(num_classes=10, mean=[127.5, 127.5, 127.5], std=[127.5, 127.5, 127.5], to_rgb=True)
+data_preprocessor = dict(num_classes=10,
+    mean=[127.5, 127.5, 127.5], std=[127.5, 127.5, 127.5], to_rgb=True)
 
 dataset_type = 'CustomDataset'
 data_root = 'data/synthetic_cls'

@@ -1,6 +1,7 @@
 # the synthetic set in the CustomDataset layout (data/synthetic_cls/{train,test}/ + meta/train.txt,
 # meta/test.txt), labeled split from
-#   python tools/dataset_converters/make_semisup_split.py data/synthetic_cls/meta/train.txt --percent P --seed 0
+#   python tools/dataset_converters/make_semisup_split.py data/synthetic_cls/meta/train.txt
+#       --percent P --seed 0
 # Self-Tuning batches: labeled and unlabeled samples 1:1 (mu=1), two random
 # views of each ('weak': query, 'weak2': key of the momentum encoder).
 data_preprocessor = dict(type='SemiSupDataPreprocessor', num_classes=10, mean=[127.5, 127.5, 127.5],

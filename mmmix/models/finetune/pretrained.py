@@ -35,7 +35,8 @@ def _state_dict(obj) -> Dict[str, Tensor]:
     raise ConfigError(f'a checkpoint must hold a state dict, got {type(obj).__name__}')
 
 
-def split_checkpoint(path: str, fmt: str = 'auto') -> Tuple[Dict[str, Tensor], Dict[str, Tensor], str]:
+def split_checkpoint(path: str, fmt: str = 'auto'
+                     ) -> Tuple[Dict[str, Tensor], Dict[str, Tensor], str]:
     """``(backbone_state, source_head_state, format)`` of the checkpoint at
     ``path``; the head state has keys ``weight`` / ``bias`` (empty if the
     checkpoint has no classifier)."""
