@@ -1,16 +1,17 @@
 """Does the semi-supervised pipeline learn from unlabeled data? A CPU-sized check.
 
     python tools/analysis/semisup_evidence.py [--num-classes 5] [--labels-per-class 10]
-        [--num-train 100] [--iters 500] [--labeled-batch 4] [--warmup-iters 25]
-        [--tau 0.95] [--work-dir work_dirs/semisup_evidence] [--seed 0]
+        [--num-train 100] [--iters 800] [--labeled-batch 8] [--mu 3] [--warmup-iters 25]
+        [--tau 0.95] [--jobs 3] [--work-dir work_dirs/semisup_evidence] [--seed 0]
 
 Generates the synthetic set (``--num-classes`` classes, 32 px, ``--num-train``
 train and 40 test images per class) under ``<work-dir>/data``, splits off
 ``--labels-per-class`` labeled images per class (the rest are unlabeled), and
-trains three runs of the same length, batch (``--labeled-batch`` labeled + 7
-times as many unlabeled) and schedule (the configs' SGD with a linear lr
-warm-up over ``--warmup-iters``, then cosine decay) from
-``configs/semisup/resnet18-w16_fixmatch*-40l_synthetic.py``:
+trains three runs of the same length, batch (``--labeled-batch`` labeled +
+``--mu`` times as many unlabeled) and schedule (the configs' SGD with a linear
+lr warm-up over ``--warmup-iters``, then cosine decay) from
+``configs/semisup/resnet18-w16_fixmatch*-40l_synthetic.py``, ``--jobs`` at a
+time, each in its own one-thread process:
 
 * labeled-only: FixMatch with ``lambda_u = 0`` (the unlabeled images still pass
   through the network, so only their BN statistics are seen, no loss);
@@ -18,7 +19,7 @@ warm-up over ``--warmup-iters``, then cosine decay) from
 * FixMatch+DM.
 
 Prints a Markdown table of test top-1 accuracy and the final pseudo-label mask
-ratio. Runs in one process, one after the other.
+ratio.
 
 Why these defaults: the synthetic shapes lie on textured backgrounds with
 distractor blobs, random colours and rotations, so a few labels teach little.
@@ -27,7 +28,8 @@ images and stays at chance on the test set (8-12 % measured at 250
 iterations); with 5 classes and 10 labels per class, supervised training alone
 gets clearly above chance (about 30 % at 20 % chance in a plain
 1200-iteration probe), which leaves unlabeled data something to add.
-The whole run takes roughly 10-15 minutes on an idle 2-core CPU.
+``mu = 3`` instead of FixMatch's 7 halves the cost of an iteration so that the
+three runs fit about 10-15 CPU minutes on a 2-core machine.
 """
 import argparse
 import json
@@ -76,7 +78,7 @@ def run_one(config, overrides, data_root, split, work_dir, args):
     for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[name].num_workers = 1
         cfg[name].persistent_workers = name == 'train_dataloader'
-    mu = cfg.train_dataloader.sampler.mu
+    mu = cfg.train_dataloader.sampler.mu = args.mu
     cfg.train_dataloader.batch_size = args.labeled_batch * (1 + mu)
     cfg.train_dataloader.sampler.batch_size = args.labeled_batch * (1 + mu)
     cfg.model.update(overrides)
@@ -103,34 +105,63 @@ def run_one(config, overrides, data_root, split, work_dir, args):
     return metrics['accuracy/top1'], float(mask), minutes
 
 
+def run_all(argv, jobs):
+    """Train every run of RUNS in a child process (``--only i``), ``jobs`` at
+    a time; their rows in RUNS order."""
+    import subprocess
+    pending, running, rows = list(range(len(RUNS))), [], {}
+    while pending or running:
+        while pending and len(running) < max(1, jobs):
+            i = pending.pop(0)
+            cmd = [sys.executable, osp.abspath(__file__), *argv, '--only', str(i)]
+            running.append((i, subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)))
+        i, proc = running.pop(0)
+        out, _ = proc.communicate()
+        lines = [ln for ln in out.splitlines() if ln.startswith('RESULT ')]
+        if proc.returncode or not lines:
+            raise RuntimeError(f'run {i} ({RUNS[i][0]}) failed with exit code {proc.returncode}')
+        rows[i] = json.loads(lines[-1][len('RESULT '):])
+        print(json.dumps(rows[i]), flush=True)
+    return [rows[i] for i in range(len(RUNS))]
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--num-classes', type=int, default=5)
-    p.add_argument('--iters', type=int, default=500)
+    p.add_argument('--iters', type=int, default=800)
     p.add_argument('--labels-per-class', type=int, default=10)
     p.add_argument('--num-train', type=int, default=100, help='train images per class')
     p.add_argument('--work-dir', default=osp.join('work_dirs', 'semisup_evidence'))
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--labeled-batch', type=int, default=4,
+    p.add_argument('--labeled-batch', type=int, default=8,
                    help='labeled images per batch (x (1 + mu) in all; the configs use 8)')
     p.add_argument('--warmup-iters', type=int, default=25,
                    help='linear lr warm-up from 0.1 * lr (0: none)')
     p.add_argument('--tau', type=float, default=0.95, help='pseudo-label threshold')
+    p.add_argument('--mu', type=int, default=3,
+                   help='unlabeled images per labeled image (FixMatch and the configs: 7)')
+    p.add_argument('--jobs', type=int, default=3,
+                   help='runs trained at once, each in its own process with one thread')
+    p.add_argument('--only', type=int, default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     import mmmix  # noqa: F401
     data_root = osp.abspath(osp.join(args.work_dir, 'data'))
     split = make_data(data_root, args.num_classes, args.num_train, args.labels_per_class,
                       args.seed)
-    rows = []
-    for i, (name, config, overrides) in enumerate(RUNS):
+    if args.only is not None:  # one run, in a child process of the command below
+        import torch
+        torch.set_num_threads(1)
+        name, config, overrides = RUNS[args.only]
         acc, mask, minutes = run_one(config, overrides, data_root, split,
-                                     osp.join(args.work_dir, f'run{i}'), args)
-        rows.append(dict(method=name, config=config, top1=acc, mask_ratio=mask, minutes=minutes))
-        print(json.dumps(rows[-1]), flush=True)
+                                     osp.join(args.work_dir, f'run{args.only}'), args)
+        print('RESULT ' + json.dumps(dict(method=name, config=config, top1=acc,
+                                          mask_ratio=mask, minutes=minutes)), flush=True)
+        return
+    rows = run_all(argv if argv is not None else sys.argv[1:], args.jobs)
     print(f'\n{args.num_classes} classes, {args.labels_per_class} labels per class, '
           f'{args.num_train - args.labels_per_class} unlabeled per class, {args.iters} '
-          f'iterations of {args.labeled_batch} labeled + {7 * args.labeled_batch} unlabeled '
-          f'images, tau {args.tau}, warm-up {args.warmup_iters}\n')
+          f'iterations of {args.labeled_batch} labeled + {args.mu * args.labeled_batch} '
+          f'unlabeled images, tau {args.tau}, warm-up {args.warmup_iters}\n')
     print('| method | config | test top-1 (%) | final mask ratio | train minutes |')
     print('|---|---|---|---|---|')
     for r in rows:
