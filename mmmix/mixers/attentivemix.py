@@ -14,10 +14,17 @@ Guiding network (:class:`GuideNetwork`, built by
   clean batch without gradient and with its buffers restored;
 * ``dict(type='ema', momentum=0.001)``: an exponential moving average of the
   backbone (mmengine's convention: ``ema = (1 - momentum) * ema + momentum *
-  online``, updated once per training iteration before use);
+  online``), started at the online weights by ``init_weights`` and updated by
+  the classifier once per training iteration (whichever mixer the iteration
+  uses), before the batch is mixed;
 * ``dict(type='frozen', backbone=..., checkpoint='path.pth', prefix='backbone.')``:
   a separately configured backbone loaded from a local checkpoint with
-  :func:`mmmix.utils.compat.safe_load` (no download), frozen, in eval mode.
+  :func:`mmmix.utils.compat.safe_load` (no download), frozen, in eval mode;
+  loaded again after the classifier's ``init_weights`` (which would otherwise
+  re-initialise it with a model-level ``init_cfg``).
+
+Each type accepts only its own options (:data:`GUIDE_OPTIONS`); any other key
+is a :class:`~mmmix.utils.ConfigError` naming it.
 """
 import copy
 from typing import Optional
@@ -32,6 +39,8 @@ from .base import BaseMixer, MixResult, blend_inplace, partners, rank_mask
 from .manifoldmix import local_only
 
 GUIDE_TYPES = ('self', 'ema', 'frozen')
+#: the options each guide type takes (besides ``type``)
+GUIDE_OPTIONS = {'self': (), 'ema': ('momentum', ), 'frozen': ('backbone', 'checkpoint', 'prefix')}
 
 
 def last_featmap(outs, owner: str) -> Tensor:
@@ -50,13 +59,26 @@ def last_featmap(outs, owner: str) -> Tensor:
 class GuideNetwork(nn.Module):
     """Source of guiding features (see the module docstring)."""
 
+    @classmethod
+    def from_cfg(cls, cfg: Optional[dict], online: nn.Module) -> 'GuideNetwork':
+        """Build from the classifier's ``guide`` option (``None``: ``type='self'``),
+        rejecting options the chosen type does not take."""
+        cfg = dict(cfg or dict(type='self'))
+        kind = cfg.pop('type', 'self')
+        check_choice('guide.type', kind, GUIDE_TYPES, owner='MixupClassifier')
+        unknown = sorted(k for k in cfg if k not in GUIDE_OPTIONS[kind])
+        if unknown:
+            raise ConfigError(f'MixupClassifier: guide type {kind!r} does not take '
+                              f'{unknown}; its options are {list(GUIDE_OPTIONS[kind])}')
+        return cls(kind, online=online, **cfg)
+
     def __init__(self, kind: str = 'self', momentum: float = 0.001,
                  backbone: Optional[dict] = None, checkpoint: Optional[str] = None,
                  prefix: str = 'backbone.', online: Optional[nn.Module] = None):
         super().__init__()
         check_choice('guide.type', kind, GUIDE_TYPES, owner='MixupClassifier')
         self.kind = kind
-        self.momentum = float(momentum)
+        self.checkpoint, self.prefix = checkpoint, prefix
         self.net = None
         if kind == 'ema':
             check_range('guide.momentum', momentum, low=0, high=1, low_inclusive=False,
@@ -66,19 +88,11 @@ class GuideNetwork(nn.Module):
             if backbone is None or checkpoint is None:
                 raise ConfigError("MixupClassifier: guide type 'frozen' needs 'backbone' (a "
                                   "config) and 'checkpoint' (a local path)")
-            from mmmix.utils.compat import safe_load
             self.net = MODELS.build(backbone)
-            state = safe_load(checkpoint)
-            state = state.get('state_dict', state)
-            if prefix:
-                state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-            missing, unexpected = self.net.load_state_dict(state, strict=False)
-            if missing:
-                raise ConfigError(f'MixupClassifier: guide checkpoint {checkpoint!r} lacks '
-                                  f'{len(missing)} backbone keys (prefix={prefix!r}), e.g. '
-                                  f'{missing[:3]}')
+            self.load_checkpoint()
         elif kind == 'self' and (backbone is not None or checkpoint is not None):
             raise ConfigError("MixupClassifier: guide type 'self' takes no backbone/checkpoint")
+        self.momentum = float(momentum)
         net = online if kind == 'self' else self.net
         if getattr(net, 'out_type', 'featmap') != 'featmap':
             raise ConfigError(
@@ -89,6 +103,29 @@ class GuideNetwork(nn.Module):
             self.net.requires_grad_(False)
             self.net.eval()
 
+    def load_checkpoint(self) -> None:
+        """Load the frozen guide's weights from its local checkpoint (no download)."""
+        from mmmix.utils.compat import safe_load
+        state = safe_load(self.checkpoint)
+        state = state.get('state_dict', state)
+        if self.prefix:
+            n = len(self.prefix)
+            state = {k[n:]: v for k, v in state.items() if k.startswith(self.prefix)}
+        missing, _ = self.net.load_state_dict(state, strict=False)
+        if missing:
+            raise ConfigError(f'MixupClassifier: guide checkpoint {self.checkpoint!r} lacks '
+                              f'{len(missing)} backbone keys (prefix={self.prefix!r}), e.g. '
+                              f'{missing[:3]}')
+
+    @torch.no_grad()
+    def reset(self, online: nn.Module) -> None:
+        """After the classifier's ``init_weights``: start the EMA at ``online``,
+        or load the frozen guide's checkpoint again."""
+        if self.kind == 'ema':
+            self.net.load_state_dict(online.state_dict())
+        elif self.kind == 'frozen':
+            self.load_checkpoint()
+
     def train(self, mode: bool = True):
         super().train(mode)
         if self.net is not None:
@@ -97,7 +134,8 @@ class GuideNetwork(nn.Module):
 
     @torch.no_grad()
     def update(self, online: nn.Module) -> None:
-        """EMA step towards ``online`` (only for ``type='ema'``)."""
+        """EMA step towards ``online`` (only for ``type='ema'``; the classifier
+        calls it once per training iteration)."""
         if self.kind != 'ema':
             return
         for p_ema, p in zip(self.net.parameters(), online.parameters()):
@@ -113,8 +151,6 @@ class GuideNetwork(nn.Module):
             with untouched_buffers(classifier.backbone):
                 outs = classifier.backbone(inputs)
         else:
-            if classifier.training:
-                self.update(classifier.backbone)
             outs = self.net(inputs)
         return last_featmap(outs, 'MixupClassifier guide')
 

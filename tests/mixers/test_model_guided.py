@@ -30,11 +30,11 @@ def mmmix_scope():
     init_default_scope('mmmix')
 
 
-def build(mixers, backbone=RESNET, **kw):
+def build(mixers, backbone=RESNET, head=None, **kw):
     channels = 128 if backbone['type'] == 'ResNet_CIFAR' else 32
     return MODELS.build(dict(
         type='MixupClassifier', backbone=backbone, neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='MixupClsHead', num_classes=N_CLS, in_channels=channels),
+        head=dict(type='MixupClsHead', num_classes=N_CLS, in_channels=channels, **(head or {})),
         mixers=mixers, **kw))
 
 
@@ -54,6 +54,11 @@ def batch(n=4, size=16, seed=0):
           stem_channels=8, out_indices=(3, )), 4),
     (dict(type='WideResNet_CIFAR', depth=10, widen_factor=1, out_indices=(2, )), 3),
     (VIT, 3),
+    # mmpretrain's ImageNet ResNeXt (res_layers) and DeiT (ViT encoder layers + dist token)
+    (dict(type='ResNeXt', depth=50, groups=2, width_per_group=4, base_channels=8,
+          stem_channels=8, num_stages=2, strides=(1, 2), dilations=(1, 1), out_indices=(1, )), 2),
+    (dict(type='DistilledVisionTransformer', img_size=16, patch_size=4, out_type='featmap',
+          arch=dict(embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=64)), 2),
 ])
 def test_manifoldmix_mixes_the_chosen_stage(backbone, n_stages):
     """lam=0 at stage k: every sample carries its partner's hidden state from
@@ -65,17 +70,22 @@ def test_manifoldmix_mixes_the_chosen_stage(backbone, n_stages):
     from mmmix.mixers.manifoldmix import StageAccess
     x = torch.randn(4, 3, 16, 16)
     index = torch.tensor([2, 3, 0, 1])
+
+    def out(inp):  # the last feature map (DeiT: (patch tokens, cls, dist))
+        o = bb(inp)[-1]
+        return o[0] if isinstance(o, (tuple, list)) else o
+
     with torch.no_grad():
-        clean = bb(x)[-1]
+        clean = out(x)
         for k in range(n_stages):
             access = StageAccess(stages)
             mixer = ManifoldMix(layers=[k])
             res = mixer.mix(x, torch.zeros(4), index, stages=access)
             assert res.inputs is x and res.mask is None
-            assert torch.allclose(bb(x)[-1], clean[index], atol=1e-5), k
-            assert torch.allclose(bb(x)[-1], clean, atol=1e-6), 'the hook fires once'
+            assert torch.allclose(out(x), clean[index], atol=1e-5), k
+            assert torch.allclose(out(x), clean, atol=1e-6), 'the hook fires once'
             mixer.mix(x, torch.full((4, ), 0.25), index, stages=access)
-            half = bb(x)[-1]
+            half = out(x)
             access.release()
             assert not torch.allclose(half, clean) and not torch.allclose(half, clean[index])
 
@@ -366,14 +376,16 @@ def test_saliency_pass_leaves_the_model_untouched():
     assert torch.allclose(grad, xr.grad, atol=1e-6)
 
 
-def test_training_loss_gradient_ignores_the_saliency_pass():
-    """The parameter gradient of a PuzzleMix step equals that of the mixed
+@pytest.mark.parametrize('mixer', ['PuzzleMix', 'AttentiveMix'])
+def test_training_loss_gradient_ignores_the_saliency_pass(mixer):
+    """The parameter gradient of a PuzzleMix step (saliency pass) or an
+    AttentiveMix step (the model as its own guide) equals that of the mixed
     cross-entropy alone, recomputed by hand from the mixed batch it produced
     on a copy of the model in its pre-step state."""
     torch.manual_seed(0)
-    model = build([dict(type='PuzzleMix', seed=0)])
+    model = build([dict(type=mixer, seed=0)])
     model.train()
-    ref = build([dict(type='PuzzleMix')])
+    ref = build([dict(type=mixer)])
     ref.load_state_dict(model.state_dict())
     ref.train()
     x, samples = batch()
@@ -392,7 +404,8 @@ def test_training_loss_gradient_ignores_the_saliency_pass():
     r = seen['result']
     y = torch.arange(4) % N_CLS
     logp = torch.log_softmax(ref.head(ref.extract_feat(seen['mixed'])), 1)
-    per_sample = -(r.lam * logp[torch.arange(4), y] + (1 - r.lam) * logp[torch.arange(4), y[r.index]])
+    rows = torch.arange(4)
+    per_sample = -(r.lam * logp[rows, y] + (1 - r.lam) * logp[rows, y[r.index]])
     per_sample.mean().backward()
     for (k, p), (_, q) in zip(model.named_parameters(), ref.named_parameters()):
         assert torch.allclose(p.grad, q.grad, atol=1e-5), k
@@ -421,6 +434,30 @@ def test_attentivemix_k_follows_lam_and_pastes_the_top_cells():
     assert torch.allclose(r.inputs, r.mask * x + (1 - r.mask) * x[index])
 
 
+def test_attentivemix_determinism_and_errors():
+    x, feats = torch.randn(6, 3, 16, 16), torch.rand(6, 8, 4, 4)
+    a = AttentiveMix(alpha=2., lam_mode='elem', seed=4).sample(x.clone(), guide_feats=feats)
+    b = AttentiveMix(alpha=2., lam_mode='elem', seed=4).sample(x.clone(), guide_feats=feats)
+    assert torch.equal(a.inputs, b.inputs) and torch.equal(a.lam, b.lam)
+    assert torch.equal(a.index, b.index) and len(set(a.lam.tolist())) > 1
+    with pytest.raises(ConfigError, match='grid'):
+        AttentiveMix(grid=0)
+    with pytest.raises(ConfigError, match='dist_mode'):
+        AttentiveMix(dist_mode='global')
+    with pytest.raises(RuntimeError, match='guiding features'):
+        AttentiveMix().sample(x)
+
+
+@pytest.mark.parametrize('name,key', [('ManifoldMix', 'layres'), ('PuzzleMix', 'gama'),
+                                      ('AttentiveMix', 'grid_size'), ('CoMixup', 'tau')])
+def test_unknown_keys_are_named(name, key):
+    from mmmix.registry import BATCH_AUGMENTS
+    with pytest.raises(ConfigError, match=key):
+        BATCH_AUGMENTS.build(dict(type=name, **{key: 1}))
+    with pytest.raises(ConfigError, match=key):
+        build([dict(type=name, **{key: 1})])
+
+
 def test_guide_networks(tmp_path):
     # self: buffers untouched
     model = build([dict(type='AttentiveMix')])
@@ -438,7 +475,10 @@ def test_guide_networks(tmp_path):
     with torch.no_grad():
         ema.backbone.conv1.weight.add_(1.)
     ema.train()
-    ema.guide.features(ema, x)
+    ema.guide.update(ema.backbone)  # the classifier's per-iteration step (see below)
+    assert torch.allclose(w, ema.backbone.conv1.weight - 0.5)
+    with torch.no_grad():  # features come from the EMA copy (eval mode), untouched by use
+        assert torch.equal(ema.guide.features(ema, x), ema.guide.net(x)[-1])
     assert torch.allclose(w, ema.backbone.conv1.weight - 0.5)
     assert not any(p.requires_grad for p in ema.guide.parameters())
     # frozen: loaded from a local checkpoint with safe_load
@@ -463,6 +503,41 @@ def test_guide_networks(tmp_path):
               guide=dict(type='frozen', backbone=RESNET, checkpoint=path, prefix='nothing.'))
     with pytest.raises(ConfigError, match="out_type"):
         build([dict(type='AttentiveMix')], backbone={**VIT, 'out_type': 'cls_token'})
+    # each guide type takes only its own options: a dead or misspelled key is named
+    for guide, key in [(dict(type='self', momentum=0.5), 'momentum'),
+                       (dict(type='ema', checkpoint=path), 'checkpoint'),
+                       (dict(type='ema', momentun=0.1), 'momentun'),
+                       (dict(type='frozen', backbone=RESNET, checkpoint=path, momentum=0.1),
+                        'momentum')]:
+        with pytest.raises(ConfigError, match=key):
+            build([dict(type='AttentiveMix')], guide=guide)
+
+
+def test_ema_guide_moves_once_per_iteration_and_frozen_survives_init_weights(tmp_path):
+    """The EMA guide is updated on every training iteration, also those that
+    draw another mixer (here always vanilla), and not in eval mode; a frozen
+    guide keeps its checkpoint through a model-level init_cfg."""
+    x, samples = batch()
+    ema = build([dict(type='AttentiveMix'), 'vanilla'], mix_prob=[0., 1.],
+                guide=dict(type='ema', momentum=0.5))
+    ema.init_weights()
+    start = ema.guide.net.conv1.weight.clone()
+    with torch.no_grad():
+        ema.backbone.conv1.weight.add_(1.)
+    ema.eval()
+    ema.loss(x.clone(), samples)
+    assert torch.equal(ema.guide.net.conv1.weight, start)
+    ema.train()
+    ema.loss(x.clone(), samples)
+    assert torch.allclose(ema.guide.net.conv1.weight, start + 0.5)
+    src = build([dict(type='AttentiveMix')])
+    path = str(tmp_path / 'guide.pth')
+    torch.save(src.state_dict(), path)
+    frozen = build([dict(type='AttentiveMix')], init_cfg=dict(type='Kaiming', layer='Conv2d'),
+                   guide=dict(type='frozen', backbone=RESNET, checkpoint=path))
+    frozen.init_weights()
+    assert not torch.equal(frozen.backbone.conv1.weight, src.backbone.conv1.weight)
+    assert torch.equal(frozen.guide.net.conv1.weight, src.backbone.conv1.weight)
 
 
 # ------------------------------------------------------------- train steps
@@ -489,3 +564,73 @@ def test_train_step(mixer, backbone):
     assert torch.isfinite(log['loss']) and 'mix_acc_top2' in log
     changed = {k for k, v in model.named_parameters() if not torch.equal(v, before[k])}
     assert 'head.fc.weight' in changed and any(k.startswith('backbone.') for k in changed)
+
+
+def test_stage_hook_is_released_when_the_mixed_forward_fails():
+    model = build([dict(type='ManifoldMix', layers=[2], seed=0)])
+    model.train()
+    x, samples = batch()
+    stages = backbone_stages(model.backbone)
+    model.extract_feat = lambda inputs: (_ for _ in ()).throw(RuntimeError('boom'))
+    with pytest.raises(RuntimeError, match='boom'):
+        model.loss(x, samples)
+    assert all(len(m._forward_pre_hooks) == 0 for m in stages)
+
+
+DM_LOSS = dict(type='DecoupledMixupLoss', eta=0.1, mode='both', idx=1.0)
+SUMIX_LOSS = dict(type='SUMixLoss', gamma=0.5, scale=4.)
+
+
+@pytest.mark.parametrize('mix_loss', [DM_LOSS, SUMIX_LOSS], ids=['DM', 'SUMix'])
+@pytest.mark.parametrize('mixer', [dict(type='ManifoldMix', alpha=0.5),
+                                   dict(type='PuzzleMix', block_num=(2, 4)),
+                                   dict(type='AttentiveMix')], ids=lambda m: m['type'])
+def test_composes_with_dm_and_sumix_heads(mixer, mix_loss):
+    """One train step with a DM or SUMix head: the head gets the mixer's own
+    index and per-sample lam, the DM loss equals the loss module applied to the
+    logits of the mixed batch with ``(y, y[index], lam)`` of the MixResult, and
+    the backbone (and SUMix's fc_u) learn. Co-Mixup, whose labels come from
+    more than two inputs, is rejected at build (tests/mixers/test_comixup.py)."""
+    from mmengine.optim import build_optim_wrapper
+    torch.manual_seed(0)
+    model = build([dict(mixer, seed=0)], head=dict(mix_loss=mix_loss),
+                  data_preprocessor=dict(type='ClsDataPreprocessor', num_classes=N_CLS,
+                                         mean=[127.5] * 3, std=[127.5] * 3))
+    model.init_weights()
+    model.train()
+    head, mixer_obj, seen = model.head, model.mixers[0], {}
+    mix, head_mix_loss = mixer_obj.mix, head._mix_loss
+
+    def spy_mix(*a, **k):
+        seen['result'] = r = mix(*a, **k)
+        return r
+
+    def spy_head(feats, info):
+        seen['info'] = info
+        losses = head_mix_loss(feats, info)
+        r, y = seen['result'], torch.arange(4)
+        if mix_loss is DM_LOSS:
+            seen['expected'] = head.mix_loss_module(head.fc(head.pre_logits(feats)), y,
+                                                    y[r.index], r.lam)
+        return losses
+
+    mixer_obj.mix, head._mix_loss = spy_mix, spy_head
+    wrapper = build_optim_wrapper(model, dict(optimizer=dict(type='SGD', lr=0.1)))
+    before = {k: v.detach().clone() for k, v in model.named_parameters()}
+    g = torch.Generator().manual_seed(0)
+    log = model.train_step(dict(
+        inputs=[torch.randint(0, 256, (3, 16, 16), generator=g, dtype=torch.uint8)
+                for _ in range(4)],
+        data_samples=[DataSample().set_gt_label(i) for i in range(4)]), wrapper)
+    r, info = seen['result'], seen['info']
+    assert torch.equal(info.index, r.index) and torch.equal(info.lam, r.lam)
+    assert torch.equal(info.y_a, torch.arange(4)) and torch.equal(info.y_b, r.index)
+    assert torch.isfinite(log['loss'])
+    if mix_loss is DM_LOSS:
+        assert torch.allclose(log['loss'], seen['expected'].detach(), atol=1e-6)
+    else:
+        assert 'clean_feats' in info.extra
+    changed = {k for k, v in model.named_parameters() if not torch.equal(v, before[k])}
+    assert any(k.startswith('backbone.') for k in changed) and 'head.fc.weight' in changed
+    if mix_loss is SUMIX_LOSS:
+        assert 'head.fc_u.weight' in changed

@@ -191,12 +191,10 @@ class MixupClassifier(StrictKwargs, ImageClassifier):
             raise ConfigError("MixupClassifier: 'guide' is set but no mixer uses guiding "
                               "features (only mixers requiring 'guide_feats' do)")
         if needs_guide:
-            guide = dict(guide or dict(type='self'))
-            kind = guide.pop('type', 'self')
-            try:
-                self.guide = GuideNetwork(kind, online=self.backbone, **guide)
-            except TypeError as e:
-                raise ConfigError(f'MixupClassifier: bad guide option {guide}: {e}') from e
+            if guide is not None and not isinstance(guide, dict):
+                raise ConfigError(f"MixupClassifier: 'guide' must be a dict with a 'type' "
+                                  f'(one of self/ema/frozen), got {guide!r}')
+            self.guide = GuideNetwork.from_cfg(guide, online=self.backbone)
         for req in self._head_requires():
             if req not in self.providers:
                 raise ConfigError(
@@ -206,8 +204,10 @@ class MixupClassifier(StrictKwargs, ImageClassifier):
     def init_weights(self):
         super().init_weights()
         guide = getattr(self, 'guide', None)
-        if guide is not None and guide.kind == 'ema':  # start the average at the online model
-            guide.net.load_state_dict(self.backbone.state_dict())
+        if guide is not None:
+            # EMA: start the average at the online model; frozen: a model-level
+            # init_cfg re-initialised every conv, including the guide's
+            guide.reset(self.backbone)
 
     # ------------------------------------------------------------------ helpers
     def _head_requires(self):
@@ -233,6 +233,10 @@ class MixupClassifier(StrictKwargs, ImageClassifier):
 
     # --------------------------------------------------------------------- loss
     def loss(self, inputs: torch.Tensor, data_samples: List[DataSample]) -> dict:
+        guide = getattr(self, 'guide', None)
+        if guide is not None and self.training:
+            # once per training iteration, whichever mixer (or vanilla) it uses
+            guide.update(self.backbone)
         mixer = self.pick_mixer()
         if mixer is None:
             return super().loss(inputs, data_samples)
