@@ -54,8 +54,9 @@ model (the reference back-propagated ``2 * clean_lam / num_classes`` times
 the clean loss into the parameters; here only the training loss does); masks
 are hard one-input-per-block labellings (the reference's extra half/half
 labels between two or three inputs after the first pass are not used);
-the 'set resolve' step is kept only where it lowers the energy; nothing is hard-wired to CUDA; the batch is solved at once instead of one
-output and one group at a time.
+the 'set resolve' step is kept only where it lowers the energy; nothing is
+hard-wired to CUDA; the batch is solved at once instead of one output and one
+group at a time.
 """
 import math
 from typing import Optional
@@ -70,7 +71,7 @@ from mmmix.utils.validation import ConfigError, check_range
 from .base import BaseMixer, MixResult
 from .graphcut import potts_pair, solve_grid
 from .manifoldmix import local_only
-from .puzzlemix import PuzzleMix, block_saliency
+from .puzzlemix import PuzzleMix, block_saliency, check_block_num
 
 #: unary cost of the padding labels (inputs that do not exist in a short group)
 _PAD_COST = 1e4
@@ -239,15 +240,12 @@ class CoMixup(BaseMixer):
     def __init__(self, alpha: float = 2.0, block_num=4, part_size: int = 20, beta: float = 0.32,
                  gamma: float = 1.0, thres: Optional[float] = 0.83, eta: float = 0.05,
                  omega: float = 0.001, n_iters: int = 4, max_sweeps: int = 4,
-                 resolve: bool = True, lam_mode: str = 'batch', dist_mode: str = 'local', seed: Optional[int] = None):
+                 resolve: bool = True, lam_mode: str = 'batch', dist_mode: str = 'local',
+                 seed: Optional[int] = None):
         super().__init__(alpha=alpha, lam_mode=lam_mode, dist_mode=dist_mode, seed=seed)
         local_only(self)
         name = type(self).__name__
-        blocks = (block_num, ) if isinstance(block_num, int) else tuple(block_num)
-        if not blocks or any(isinstance(b, bool) or not isinstance(b, int) or b < 1
-                             for b in blocks):
-            raise ConfigError(f'{name}: block_num={block_num!r} must be a positive int or a '
-                              'list of them')
+        blocks = check_block_num(block_num, name)
         for key, value in (('beta', beta), ('gamma', gamma), ('eta', eta)):
             check_range(key, value, low=0, owner=name)
         check_range('omega', omega, low=0, high=1, owner=name)

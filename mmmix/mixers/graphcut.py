@@ -55,7 +55,8 @@ def _chains(unary: Tensor, w: Tensor, pair: Tensor) -> Tensor:
         return unary.min(0)[1]
     extra = (1, ) * (unary.dim() - 2)
     # table[next, prev, t, ...] = w_t * pair[prev, next] + unary[next, t + 1]
-    table = torch.addcmul(unary[:, None, 1:], w[None, None], pair.t().reshape(pair.shape + (1, ) + extra))
+    table = torch.addcmul(unary[:, None, 1:], w[None, None],
+                          pair.t().reshape(pair.shape + (1, ) + extra))
     cost = unary[None, :, 0]  # [1, L, *batch]; keepdim avoids a squeeze per step
     back = []
     for t in range(steps - 1):

@@ -32,7 +32,7 @@ batch rescaled to ``[0, 1]`` (the reference de-normalised with its dataset
 mean/std).
 """
 import math
-from typing import Optional, Sequence
+from typing import Optional
 
 import torch
 import torch.nn.functional as F
@@ -52,6 +52,15 @@ def _pool(img: Tensor, size: int) -> Tensor:
     if h % size == 0 and w % size == 0:
         return F.avg_pool2d(img, (h // size, w // size))
     return F.adaptive_avg_pool2d(img, size)
+
+
+def check_block_num(block_num, owner: str) -> tuple:
+    """``block_num`` (an int or a list of them, each >= 1) as a tuple, or a ConfigError."""
+    blocks = (block_num, ) if isinstance(block_num, int) else tuple(block_num)
+    if not blocks or any(isinstance(b, bool) or not isinstance(b, int) or b < 1 for b in blocks):
+        raise ConfigError(f'{owner}: block_num={block_num!r} must be a positive int or a '
+                          'list of them')
+    return blocks
 
 
 def block_saliency(grad: Tensor, blocks: int) -> Tensor:
@@ -189,11 +198,7 @@ class PuzzleMix(BaseMixer):
         super().__init__(alpha=alpha, lam_mode=lam_mode, dist_mode=dist_mode, seed=seed)
         local_only(self)
         name = type(self).__name__
-        blocks = (block_num, ) if isinstance(block_num, int) else tuple(block_num)
-        if not blocks or any(isinstance(b, bool) or not isinstance(b, int) or b < 1
-                             for b in blocks):
-            raise ConfigError(f'{name}: block_num={block_num!r} must be a positive int or a '
-                              'list of them')
+        blocks = check_block_num(block_num, name)
         for key, value in (('beta', beta), ('gamma', gamma), ('eta', eta), ('t_eps', t_eps)):
             check_range(key, value, low=0, owner=name)
         check_range('neigh_size', neigh_size, low=1, owner=name)

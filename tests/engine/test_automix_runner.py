@@ -25,8 +25,8 @@ def automix_cfg(root, work, max_epochs=2, batch_size=4, hooks=()):
                       out_indices=(3, )),
         neck=dict(type='GlobalAveragePooling'),
         head=dict(type='MixupClsHead', num_classes=4, in_channels=64),
-        mix_block=dict(type='PixelMixBlock', in_channels=32, upsample_modes=['nearest',
-                                                                           'bilinear']),
+        mix_block=dict(type='PixelMixBlock', in_channels=32,
+                       upsample_modes=['nearest', 'bilinear']),
         data_preprocessor=dict(type='ClsDataPreprocessor', num_classes=4, mean=[127.5] * 3,
                                std=[127.5] * 3, to_rgb=True))
     cfg.optim_wrapper = dict(constructor='AutoMixOptimWrapperConstructor',

@@ -5,7 +5,6 @@ import itertools
 import pytest
 import torch
 import torch.nn.functional as F
-from mmengine.registry import init_default_scope
 from mmpretrain.structures import DataSample
 
 import mmmix  # noqa: F401
@@ -14,24 +13,7 @@ from mmmix.mixers.comixup import comixup_energy, group_sizes, solve_comixup
 from mmmix.registry import MODELS
 from mmmix.utils.validation import ConfigError
 
-N_CLS = 4
-RESNET = dict(type='ResNet_CIFAR', depth=18, stem_channels=16, base_channels=16,
-              out_indices=(3, ))
-VIT = dict(type='VisionTransformer', img_size=16, patch_size=4, out_type='featmap',
-           arch=dict(embed_dims=32, num_layers=3, num_heads=2, feedforward_channels=64))
-
-
-@pytest.fixture(scope='module', autouse=True)
-def mmmix_scope():
-    init_default_scope('mmmix')
-
-
-def build(mixers, backbone=RESNET, head=None, **kw):
-    channels = 128 if backbone['type'] == 'ResNet_CIFAR' else 32
-    return MODELS.build(dict(
-        type='MixupClassifier', backbone=backbone, neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='MixupClsHead', num_classes=N_CLS, in_channels=channels, **(head or {})),
-        mixers=mixers, **kw))
+from guided_utils import N_CLS, RESNET, VIT, build, mmmix_scope  # noqa: F401 (fixture)
 
 
 def peaky_grad(n, size, seed):
@@ -166,8 +148,8 @@ def test_coordinate_step_is_the_exact_energy_change():
             return comixup_energy(one, unary, A, beta, gamma) + (
                 F.one_hot(lab.flatten(1), m).sum(1).float() * pen).sum(1)
 
-        delta = comixup_energy(new, unary, A, beta, gamma) - comixup_energy(labels, unary, A,
-                                                                              beta, gamma)
+        delta = (comixup_energy(new, unary, A, beta, gamma)
+                 - comixup_energy(labels, unary, A, beta, gamma))
         assert torch.allclose(delta, step_cost(new[:, t]) - step_cost(labels[:, t]), atol=1e-5)
 
 

@@ -326,8 +326,8 @@ def test_both_optimizer_modes_step_student_and_mix_block_not_teacher(mix_block):
         assert lrs == {0.2}
         params = [p for g in groups for p in g['params']]
     else:
-        assert isinstance(optim, OptimWrapperDict) and set(optim.keys()) == {'backbone',
-                                                                            'mix_block'}
+        assert isinstance(optim, OptimWrapperDict)
+        assert set(optim.keys()) == {'backbone', 'mix_block'}
         assert optim['mix_block'].optimizer.param_groups[0]['lr'] == 0.05
         params = [p for w in optim.values() for g in w.optimizer.param_groups
                   for p in g['params']]

@@ -11,8 +11,7 @@ from mmengine.optim import OptimWrapper
 from mmpretrain.structures import DataSample
 
 from mmmix.registry import MODELS
-from semisup_utils import (SEMISUP_CONFIGS, SYNTHETIC_FIXMATCH, load_cfg, mmmix_scope,  # noqa
-                           one_thread, point_cfg_at, semisup_root)
+from semisup_utils import SEMISUP_CONFIGS, SYNTHETIC_FIXMATCH, load_cfg, point_cfg_at
 
 SIZE = {'synthetic': 32, 'cifar10': 16, 'cifar100': 16}
 
@@ -64,8 +63,8 @@ def test_every_config_builds_and_takes_a_train_step(path):
     before = model.head.fc.weight.detach().clone()
     log = model.train_step(cfg_batch(cfg, path), optim)
     assert torch.isfinite(log['loss'])
-    expected = {'loss_x', 'loss_u'} | ({'loss_mix'} if model.__dict__.get('mixer') is not None
-                                        and cfg.model.type == 'FixMatch' else set())
+    mixes = model.__dict__.get('mixer') is not None and cfg.model.type == 'FixMatch'
+    expected = {'loss_x', 'loss_u'} | ({'loss_mix'} if mixes else set())
     assert expected <= set(log)
     if 'mixmatch-dm' in path:
         assert 'loss_dm' in log

@@ -101,5 +101,5 @@ class AutoMixMaskVisHook(Hook):
         if record is None or not is_main_process():
             return
         path = osp.join(runner.work_dir, self.out_dir, f'iter_{runner.iter + 1}.png')
-        self.saved.append(save_mask_grid(record, path, title=f'AutoMix, iteration '
-                                                           f'{runner.iter + 1}'))
+        title = f'AutoMix, iteration {runner.iter + 1}'
+        self.saved.append(save_mask_grid(record, path, title=title))
