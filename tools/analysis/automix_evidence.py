@@ -120,11 +120,15 @@ def overlap(model, args):
                      h, w)[:, 0]
 
     def shares(w):
+        share = w.flatten(1).mean(1)
         own = (fa * w).flatten(1).sum(1) / fa.flatten(1).sum(1).clamp_min(1)
         partner = (fb * (1 - w)).flatten(1).sum(1) / fb.flatten(1).sum(1).clamp_min(1)
         return dict(own=float(own.mean()), partner=float(partner.mean()),
                     both_visible=float(((own > 0.25) & (partner > 0.25)).float().mean()),
-                    mask_mean=float(w.flatten(1).mean(1).mean()))
+                    mask_mean=float(share.mean()),
+                    # does the mask's mean follow the requested lam, and is it spatially varied
+                    lam_corr=float(np.corrcoef(share.numpy(), lam.numpy())[0, 1]),
+                    spatial_std=float(w.flatten(1).std(1).mean()))
     return dict(pairs=int(a.numel()), lam_mean=float(lam.mean()), automix=shares(m),
                 random_box=shares(boxes))
 
@@ -159,11 +163,13 @@ def main(argv=None):
         o = result['overlap']
         lines += ['', f"Mask coverage over {o['pairs']} different-class test pairs "
                   f"(lam ~ Beta(2,2), mean {o['lam_mean']:.3f}):", '',
-                  '| mask | mean weight of x | own object kept | partner object shown | '
-                  'both objects >25% visible |', '|---|---:|---:|---:|---:|']
+                  '| mask | mean weight of x | corr(mean, lam) | spatial std | own object kept | '
+                  'partner object shown | both objects >25% visible |',
+                  '|---|---:|---:|---:|---:|---:|---:|']
         for key, label in (('automix', 'AutoMix (learned)'), ('random_box', 'random box')):
             s = o[key]
-            lines.append(f"| {label} | {s['mask_mean']:.3f} | {s['own']:.3f} | "
+            lines.append(f"| {label} | {s['mask_mean']:.3f} | {s['lam_corr']:.3f} | "
+                         f"{s['spatial_std']:.3f} | {s['own']:.3f} | "
                          f"{s['partner']:.3f} | {s['both_visible']:.3f} |")
     md = '\n'.join(lines)
     print(md)

@@ -27,6 +27,7 @@ model = dict(
         lam_embed=False,
         separate_key=False,
         upsample_modes=['nearest'],
+        init_std=0.01,
     ),
     mix_stage=2,
     alpha=2.0,
