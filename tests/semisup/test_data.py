@@ -7,7 +7,8 @@ from mmengine.dataset import pseudo_collate
 
 from mmmix.registry import DATA_SAMPLERS, DATASETS, MODELS
 from mmmix.utils.validation import ConfigError
-from semisup_utils import SYNTHETIC_FIXMATCH, load_cfg, point_cfg_at
+from semisup_utils import (SYNTHETIC_FIXMATCH, load_cfg, mmmix_scope, one_thread,  # noqa: F401
+                           point_cfg_at, semisup_root)
 
 
 def _dataset_cfg(root):

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from semisup_utils import ROOT, SYNTHETIC_FIXMATCH, load_cfg, point_cfg_at
+from semisup_utils import ROOT, SYNTHETIC_FIXMATCH, load_cfg, point_cfg_at, semisup_root  # noqa
 
 
 def _free_port():

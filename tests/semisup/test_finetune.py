@@ -16,7 +16,7 @@ from mmpretrain.structures import DataSample
 from mmmix.models.finetune import load_pretrained, pgc_loss, relationship_from_sums
 from mmmix.registry import MODELS
 from mmmix.utils.validation import ConfigError
-from semisup_utils import ROOT, load_cfg
+from semisup_utils import ROOT, load_cfg, mmmix_scope, one_thread  # noqa: F401
 from test_models import fake_batch
 
 CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs', 'finetune', '*.py')))

@@ -11,7 +11,8 @@ from mmengine.optim import OptimWrapper
 from mmpretrain.structures import DataSample
 
 from mmmix.registry import MODELS
-from semisup_utils import SEMISUP_CONFIGS, SYNTHETIC_FIXMATCH, load_cfg, point_cfg_at
+from semisup_utils import (SEMISUP_CONFIGS, SYNTHETIC_FIXMATCH, load_cfg, mmmix_scope,  # noqa
+                           one_thread, point_cfg_at, semisup_root)
 
 SIZE = {'synthetic': 32, 'cifar10': 16, 'cifar100': 16}
 

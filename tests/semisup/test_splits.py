@@ -8,7 +8,7 @@ import pytest
 
 from mmmix.datasets.splits import make_semisup_split, read_annotations, split_indices
 from mmmix.utils.validation import ConfigError
-from semisup_utils import ROOT
+from semisup_utils import ROOT, mmmix_scope, semisup_root  # noqa: F401 (fixtures)
 
 
 def _tool():
