@@ -2,40 +2,11 @@
 # meta/test.txt), labeled split from
 #   python tools/dataset_converters/make_semisup_split.py data/fgvc_aircraft/meta/train.txt
 #       --percent P --seed 0
-# Labeled samples only (Fine-Tuning / Co-Tuning), batch 24, infinite sampler.
-data_preprocessor = dict(num_classes=100,
-    mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_rgb=True)
+# The CUB-200 recipe (cub200_finetune.py) with this dataset's root and classes.
+_base_ = ['./cub200_finetune.py']
 
-dataset_type = 'CustomDataset'
+data_preprocessor = dict(num_classes=100)
 data_root = 'data/fgvc_aircraft'
-
-weak = [
-    dict(type='RandomResizedCrop', scale=224),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=256),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='PackInputs'),
-]
-
-train_pipeline = [dict(type='LoadImageFromFile')] + weak + [dict(type='PackInputs')]
-train_dataloader = dict(
-    batch_size=24,
-    num_workers=2,
-    dataset=dict(type=dataset_type, data_root=data_root,
-                 ann_file='meta/train_labeled_15pct_seed0.txt',
-                 data_prefix='train', pipeline=train_pipeline),
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-)
-val_dataloader = dict(
-    batch_size=48,
-    num_workers=2,
-    dataset=dict(type=dataset_type, data_root=data_root, ann_file='meta/test.txt',
-                 data_prefix='test', pipeline=test_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=False),
-)
-val_evaluator = dict(type='Accuracy', topk=(1, ))
+train_dataloader = dict(dataset=dict(data_root=data_root))
+val_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = val_dataloader
-test_evaluator = val_evaluator
