@@ -17,8 +17,11 @@ model = dict(
     head=dict(num_classes=10, in_channels=128, topk=(1, )),
     # lam embedding on (the paper's ImageNet setting): without it the mask is a function of the
     # features only, so its mean cannot follow the requested lam; init std 0.1 instead of 0.01:
-    # at 0.01 the attention stays uniform (m = mean of v, spatially flat) for the whole short run
-    mix_block=dict(in_channels=64, lam_embed=True, init_std=0.1),
+    # at 0.01 the attention stays uniform (m = mean of v, spatially flat) for the whole short run;
+    # lam_anchor (an mmmix option): the mask's log-odds are centred on lam, so its mean cannot
+    # drift into the saturated all-x / all-partner state that the free mask fell into on this data
+    # (docs/automix.md, "Mask collapse")
+    mix_block=dict(in_channels=64, lam_embed=True, init_std=0.1, lam_anchor=True),
     # short-schedule choice (~1900 iterations at 30 epochs): teacher momentum 0.99 (follows the
     # student within ~100 iterations) for the first 10%, then cosine to 0.999; with the paper's
     # 0.999 -> 0.999999 (kept by the CIFAR/ImageNet configs) the teacher barely leaves its random

@@ -302,10 +302,18 @@ def _finish(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------
 # samples in memory
 # ---------------------------------------------------------------------------
+#: default object radius range, as a fraction of the image size
+OBJECT_SCALE = (0.3, 0.45)
+
+
 def render_classification_sample(rng: np.random.Generator, label: int, img_size: int = 32,
-                                 num_classes: int = 10) -> Tuple[np.ndarray, np.ndarray]:
+                                 num_classes: int = 10,
+                                 object_scale: Sequence[float] = OBJECT_SCALE
+                                 ) -> Tuple[np.ndarray, np.ndarray]:
     """One classification image ``[H,W,3] uint8`` (RGB) and its foreground mask
-    ``[H,W] bool`` for class ``label``."""
+    ``[H,W] bool`` for class ``label``; the object's radius is drawn from
+    ``object_scale`` (fractions of the image size) and its centre anywhere the
+    object stays mostly inside the image."""
     names = classification_classes(num_classes)
     if not 0 <= label < num_classes:
         raise ValueError(f'label must be in [0, {num_classes}), got {label}')
@@ -314,7 +322,7 @@ def render_classification_sample(rng: np.random.Generator, label: int, img_size:
     h = w = img_size
     img = _background(rng, h, w, blob_radius=(0.025 * img_size, 0.075 * img_size),
                       num_blobs=(1, 4))
-    r = rng.uniform(0.3, 0.45) * img_size
+    r = rng.uniform(*object_scale) * img_size
     margin = 0.85 * r
     cx, cy = rng.uniform(margin, w - margin), rng.uniform(margin, h - margin)
     polys = _place(_local_shape(shape, r, rng), cx, cy, _random_rotation(shape, rng))
@@ -398,16 +406,25 @@ def read_params(out_dir: str) -> Optional[dict]:
 
 
 def classification_params(num_classes: int = 10, img_size: int = 32, num_train: int = 500,
-                          num_val: int = 100, num_test: int = 100, seed: int = 0) -> dict:
+                          num_val: int = 100, num_test: int = 100, seed: int = 0,
+                          object_scale: Sequence[float] = OBJECT_SCALE) -> dict:
     """The ``meta/params.json`` content :func:`generate_classification` writes
-    (validates the arguments)."""
+    (validates the arguments). ``object_scale`` is recorded only when it is not
+    the default, so data sets written before it existed keep their params."""
     classification_classes(num_classes)
     _check_counts(num_train=num_train, num_val=num_val, num_test=num_test)
     if int(img_size) != img_size or img_size < 8:
         raise ValueError(f'img_size must be an integer >= 8, got {img_size!r}')
-    return dict(kind='cls', format_version=FORMAT_VERSION, num_classes=int(num_classes),
-                img_size=int(img_size), num_train=int(num_train), num_val=int(num_val),
-                num_test=int(num_test), seed=int(seed))
+    scale = [float(v) for v in object_scale]
+    if len(scale) != 2 or not 0.05 <= scale[0] <= scale[1] <= 0.5:
+        raise ValueError('object_scale must be (low, high) radius fractions with '
+                         f'0.05 <= low <= high <= 0.5, got {object_scale!r}')
+    params = dict(kind='cls', format_version=FORMAT_VERSION, num_classes=int(num_classes),
+                  img_size=int(img_size), num_train=int(num_train), num_val=int(num_val),
+                  num_test=int(num_test), seed=int(seed))
+    if tuple(scale) != OBJECT_SCALE:
+        params['object_scale'] = scale
+    return params
 
 
 def detection_params(num_train: int = 400, num_val: int = 100, num_test: int = 100,
@@ -438,7 +455,8 @@ def _clear(out_dir: str, entries: Sequence[str]) -> None:
 
 def generate_classification(out_dir: str, num_classes: int = 10, img_size: int = 32,
                             num_train: int = 500, num_val: int = 100, num_test: int = 100,
-                            seed: int = 0, progress=None) -> dict:
+                            seed: int = 0, object_scale: Sequence[float] = OBJECT_SCALE,
+                            progress=None) -> dict:
     """Write the classification data set to ``out_dir``.
 
     ``num_train/num_val/num_test`` are images **per class**. Layout (mmpretrain
@@ -451,11 +469,15 @@ def generate_classification(out_dir: str, num_classes: int = 10, img_size: int =
         out_dir/meta/classes.txt                  one class name per line
         out_dir/meta/params.json                  the generation parameters
 
-    Image ``i`` of a split has label ``i % num_classes``. Existing split folders
+    Image ``i`` of a split has label ``i % num_classes``; ``object_scale`` is
+    the objects' radius range (fractions of ``img_size``; the default objects
+    span most of the image, smaller ones leave room to place two apart).
+    Existing split folders
     are replaced. ``progress(split, done, total)`` is called now and then.
     Returns a summary dict (parameters, ``counts[split][class]``).
     """
-    params = classification_params(num_classes, img_size, num_train, num_val, num_test, seed)
+    params = classification_params(num_classes, img_size, num_train, num_val, num_test, seed,
+                                   object_scale)
     classes = classification_classes(num_classes)
     per_class = dict(train=num_train, val=num_val, test=num_test)
     _clear(out_dir, ('meta', 'masks') + SPLITS)
@@ -469,7 +491,7 @@ def generate_classification(out_dir: str, num_classes: int = 10, img_size: int =
         for i in range(total):
             label = i % num_classes
             img, mask = render_classification_sample(
-                sample_rng(seed, 'cls', split, i), label, img_size, num_classes)
+                sample_rng(seed, 'cls', split, i), label, img_size, num_classes, object_scale)
             name = f'{i:05d}.png'
             Image.fromarray(img).save(osp.join(img_dir, name))
             Image.fromarray(mask.astype(np.uint8) * 255).save(osp.join(mask_dir, name))

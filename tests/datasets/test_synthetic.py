@@ -12,9 +12,11 @@ import pytest
 from PIL import Image
 
 from mmmix.datasets import (classification_classes, detection_classes,
+                            ensure_classification,
                             generate_classification, generate_detection,
                             load_foreground_masks, read_params, render_classification_sample,
                             render_detection_sample, sample_rng)
+from mmmix.datasets.synthetic import classification_params
 
 ROOT = Path(__file__).resolve().parents[2]
 CLS_KW = dict(num_classes=4, img_size=32, num_train=3, num_val=2, num_test=1)
@@ -143,6 +145,30 @@ def test_masks_align_with_images(cls_root):
         _, drawn = render_classification_sample(
             sample_rng(0, 'cls', 'train', int(name[:-4])), label, 32, CLS_KW['num_classes'])
         np.testing.assert_array_equal(mask, drawn)
+
+
+def test_object_scale_sets_the_object_size_and_is_recorded_only_when_not_default(tmp_path):
+    small, large = [], []
+    for i in range(40):
+        _, m = render_classification_sample(sample_rng(0, 'cls', 'train', i), i % 10, 32, 10,
+                                            (0.12, 0.16))
+        _, m_big = render_classification_sample(sample_rng(0, 'cls', 'train', i), i % 10, 32, 10)
+        small.append(m.mean())
+        large.append(m_big.mean())
+    # area grows with the radius squared: (0.14 / 0.375) ** 2 ~ 0.14 of the default on average
+    assert np.mean(small) < 0.3 * np.mean(large)
+    assert 'object_scale' not in classification_params()
+    assert classification_params(object_scale=(0.12, 0.16))['object_scale'] == [0.12, 0.16]
+    with pytest.raises(ValueError, match='object_scale'):
+        classification_params(object_scale=(0.3, 0.2))
+    with pytest.raises(ValueError, match='object_scale'):
+        classification_params(object_scale=(0.2, ))
+    # a non-default scale regenerates a folder written with the default one
+    kw = dict(num_classes=2, num_train=1, num_val=1, num_test=1)
+    assert ensure_classification(str(tmp_path), **kw) == 'generated'
+    assert ensure_classification(str(tmp_path), **kw) == 'reused'
+    assert ensure_classification(str(tmp_path), object_scale=(0.12, 0.16), **kw) == 'generated'
+    assert read_params(str(tmp_path))['object_scale'] == [0.12, 0.16]
 
 
 def test_render_validates():

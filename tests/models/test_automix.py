@@ -119,10 +119,41 @@ def test_attention_matches_an_independent_formula():
         b = torch.cat([z[index[i]], torch.full((1, 2, 3), 1 - float(lam[i]))]).flatten(1)
         wq, bq = block.query.weight[:, :, 0, 0], block.query.bias
         q, k = wq @ a + bq[:, None], wq @ b + bq[:, None]
-        v = block.value.weight[:, :, 0, 0] @ a + block.value.bias[:, None]  # [1, 6]
+        # the value comes from the partner, the side of the keys
+        v = block.value.weight[:, :, 0, 0] @ b + block.value.bias[:, None]  # [1, 6]
         p = torch.softmax(q.T @ k / math.sqrt(q.shape[0]), dim=1)
-        expect = torch.sigmoid(p @ v.T).view(2, 3)
+        # sigmoid(P v) is the partner's weight; the block returns the weight of x
+        expect = 1 - torch.sigmoid(p @ v.T).view(2, 3)
         assert torch.allclose(m[i, 0], expect, atol=1e-5)
+
+
+def test_lam_anchor_pins_the_mask_mean_where_the_free_mask_saturates():
+    torch.manual_seed(2)
+    z = torch.randn(4, 6, 3, 3).abs()
+    lam = torch.tensor([0.1, 0.35, 0.6, 0.95])
+    index = torch.tensor([1, 2, 3, 0])
+    free = PixelMixBlock(in_channels=6, init_std=0.2)
+    anchored = PixelMixBlock(in_channels=6, init_std=0.2, lam_anchor=True)
+    anchored.load_state_dict(free.state_dict())
+    with torch.no_grad():  # a spatially constant push on the value: the free mask saturates
+        for block in (free, anchored):
+            block.value.bias.fill_(40.)
+    m_free = free(z, lam, index, (6, 6), 'nearest')
+    assert float(m_free.max()) < 1e-6  # all partner: the sigmoid is saturated
+    m = anchored(z, lam, index, (6, 6), 'nearest')
+    # the constant is centred away; what is left varies spatially around logit(lam)
+    logit = torch.log(m / (1 - m)).flatten(1)
+    assert torch.allclose(logit.mean(1), torch.log(lam / (1 - lam)), atol=1e-4)
+    assert float(logit.std(1).min()) > 0
+    # a spatially flat block (zero value weights) gives exactly m = lam
+    with torch.no_grad():
+        anchored.value.weight.zero_()
+    flat = anchored(z, lam, index, (6, 6), 'bilinear')
+    assert torch.allclose(flat, lam.view(-1, 1, 1, 1).expand_as(flat), atol=1e-6)
+    # and the gradient still reaches the block through the mask
+    anchored.value.weight.data.normal_(0, 0.1)
+    anchored(z, lam, index, (6, 6), 'nearest').pow(2).sum().backward()
+    assert float(anchored.value.weight.grad.abs().sum()) > 0
 
 
 def test_mask_loss_formula():
@@ -269,6 +300,11 @@ def test_losses_match_independent_formulas():
     assert torch.allclose(losses['loss_mix_block'], expect, atol=1e-4)
     gamma_term = 0.1 * F.relu((rec['mask_mb'].flatten(1).mean(1) - lam).abs() - 0.1).mean()
     assert torch.allclose(losses['loss_mask'], gamma_term, atol=1e-6)
+    # the logged mask statistics (not losses: no 'loss' in their names, so not summed)
+    m = rec['mask_mb'].flatten(1)
+    assert torch.allclose(losses['mask_lam_gap'], (m.mean(1) - lam).abs().mean(), atol=1e-6)
+    assert torch.allclose(losses['mask_spatial_std'], m.std(1).mean(), atol=1e-6)
+    assert not losses['mask_spatial_std'].requires_grad
 
 
 def test_same_seed_same_losses_and_dm_head_composes():

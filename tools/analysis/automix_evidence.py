@@ -39,6 +39,10 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--epochs', type=int, default=12)
     p.add_argument('--data-root', default='data/synthetic_cls')
+    p.add_argument('--object-scale', nargs=2, type=float, default=None, metavar=('LOW', 'HIGH'),
+                   help='object radius range as a fraction of the image size (generator '
+                        'default 0.3 0.45: objects span most of the image); use a fresh '
+                        '--data-root for a non-default scale')
     p.add_argument('--methods', nargs='+', default=['AutoMix', 'vanilla', 'Mixup', 'CutMix'])
     p.add_argument('--pairs', type=int, default=2000, help='test pairs for the overlap')
     p.add_argument('--seed', type=int, default=0)
@@ -74,63 +78,101 @@ def train_one(name, path, args):
                 best_val_top1=best, test_top1=test), runner.model
 
 
-def overlap(model, args):
-    """Mean shares of the own / partner objects covered by AutoMix's masks vs
-    random boxes with the same lam, over random different-class test pairs."""
+def load_test_split(data_root, preprocessor):
+    """The test images through ``preprocessor`` (as the pipeline loads them: BGR),
+    their foreground masks ``[N,H,W]`` and labels ``[N]``."""
     from PIL import Image
 
     from mmmix.datasets.synthetic import load_foreground_masks
-    from mmmix.mixers.base import box_mask, place_boxes
-    from mmmix.models.mix_blocks import forward_to_stage
-    fg, labels = load_foreground_masks(args.data_root, 'test')
-    with open(osp.join(args.data_root, 'meta', 'test.txt')) as f:
+    fg, labels = load_foreground_masks(data_root, 'test')
+    with open(osp.join(data_root, 'meta', 'test.txt')) as f:
         names = [line.rsplit(maxsplit=1)[0] for line in f if line.strip()]
-    imgs = np.stack([np.asarray(Image.open(osp.join(args.data_root, 'test', n)).convert('RGB'))
+    imgs = np.stack([np.asarray(Image.open(osp.join(data_root, 'test', n)).convert('RGB'))
                      for n in names])
-    # as the pipeline loads them (BGR), then the model's own data preprocessor
     x = torch.from_numpy(imgs[..., ::-1].copy()).permute(0, 3, 1, 2)
-    model.eval()
     with torch.no_grad():
-        inputs = model.data_preprocessor(dict(inputs=list(x), data_samples=None))['inputs']
-        g = torch.Generator().manual_seed(args.seed)
+        inputs = preprocessor(dict(inputs=list(x), data_samples=None))['inputs']
+    return inputs, torch.from_numpy(fg).float(), torch.from_numpy(labels)
+
+
+def mask_coverage(backbone, mix_block, mix_stage, data, pairs=2000, seed=0, logits_fn=None):
+    """Mean shares of the own / partner objects covered by ``mix_block``'s masks
+    (features from ``backbone`` up to ``mix_stage``, eval mode) vs random boxes
+    with the same lam, over random different-class test pairs ``data`` (from
+    :func:`load_test_split`). With ``logits_fn`` also the mixed CE of both kinds
+    of mask and of a flat Mixup mask under that classifier."""
+    from mmmix.mixers.base import box_mask, place_boxes
+    from mmmix.models.losses.functional import mixed_cross_entropy
+    from mmmix.models.mix_blocks import forward_to_stage
+    inputs, fg, labels = data
+    training = backbone.training, mix_block.training
+    backbone.eval()
+    mix_block.eval()
+    with torch.no_grad():
+        g = torch.Generator().manual_seed(seed)
         n = inputs.shape[0]
-        a = torch.randint(0, n, (args.pairs, ), generator=g)
-        b = torch.randint(0, n, (args.pairs, ), generator=g)
-        keep = torch.from_numpy(labels)[a] != torch.from_numpy(labels)[b]
+        a = torch.randint(0, n, (pairs, ), generator=g)
+        b = torch.randint(0, n, (pairs, ), generator=g)
+        keep = labels[a] != labels[b]
         a, b = a[keep], b[keep]
         lam = torch.distributions.Beta(2., 2.).sample((a.numel(), ))
-        backbone = model.teacher.module['backbone']
         masks = []
         for i in range(0, a.numel(), 256):
             ia, ib, lam_i = a[i:i + 256], b[i:i + 256], lam[i:i + 256]
             k = ia.numel()
             # eval-mode BN: the features of a row do not depend on the batch
-            z = forward_to_stage(backbone, inputs[torch.cat([ia, ib])], model.mix_stage)
+            z = forward_to_stage(backbone, inputs[torch.cat([ia, ib])], mix_stage)
             index = torch.cat([torch.arange(k, 2 * k), torch.arange(k)])  # a <-> b
-            masks.append(model.mix_block(z, torch.cat([lam_i, 1 - lam_i]), index,
-                                         inputs.shape[-2:], 'nearest')[:k])
+            masks.append(mix_block(z, torch.cat([lam_i, 1 - lam_i]), index,
+                                   inputs.shape[-2:], 'nearest')[:k])
         m = torch.cat(masks)[:, 0]
-    fa = torch.from_numpy(fg)[a].float()
-    fb = torch.from_numpy(fg)[b].float()
-    # random boxes of area (1 - lam) HW placed fully inside the image (no clipping, so the
-    # box keeps the requested share, as the learned mask is asked to)
-    h, w = inputs.shape[-2:]
-    side = torch.sqrt(1 - lam)
-    boxes = box_mask(place_boxes((side * h).round(), (side * w).round(), h, w, generator=g),
-                     h, w)[:, 0]
+        # random boxes of area (1 - lam) HW placed fully inside the image (no clipping, so the
+        # box keeps the requested share, as the learned mask is asked to)
+        h, w = inputs.shape[-2:]
+        side = torch.sqrt(1 - lam)
+        boxes = box_mask(place_boxes((side * h).round(), (side * w).round(), h, w, generator=g),
+                         h, w)[:, 0]
+    backbone.train(training[0])
+    mix_block.train(training[1])
+    fa, fb = fg[a], fg[b]
 
     def shares(w):
         share = w.flatten(1).mean(1)
         own = (fa * w).flatten(1).sum(1) / fa.flatten(1).sum(1).clamp_min(1)
         partner = (fb * (1 - w)).flatten(1).sum(1) / fb.flatten(1).sum(1).clamp_min(1)
-        return dict(own=float(own.mean()), partner=float(partner.mean()),
-                    both_visible=float(((own > 0.25) & (partner > 0.25)).float().mean()),
-                    mask_mean=float(share.mean()),
-                    # does the mask's mean follow the requested lam, and is it spatially varied
-                    lam_corr=float(np.corrcoef(share.numpy(), lam.numpy())[0, 1]),
-                    spatial_std=float(w.flatten(1).std(1).mean()))
-    return dict(pairs=int(a.numel()), lam_mean=float(lam.mean()), automix=shares(m),
-                random_box=shares(boxes))
+        # focus: the weight a side gets on its own object minus off it (0 for a flat
+        # mask, > 0 when the mask favours that side's object)
+        own_off = (((1 - fa) * w).flatten(1).sum(1) / (1 - fa).flatten(1).sum(1).clamp_min(1))
+        partner_off = (((1 - fb) * (1 - w)).flatten(1).sum(1)
+                       / (1 - fb).flatten(1).sum(1).clamp_min(1))
+        out = dict(own=float(own.mean()), partner=float(partner.mean()),
+                   own_focus=float((own - own_off).mean()),
+                   partner_focus=float((partner - partner_off).mean()),
+                   both_visible=float(((own > 0.25) & (partner > 0.25)).float().mean()),
+                   mask_mean=float(share.mean()),
+                   # does the mask's mean follow the requested lam, and is it spatially varied
+                   lam_corr=float(np.corrcoef(share.numpy(), lam.numpy())[0, 1])
+                   if float(share.std()) > 0 else float('nan'),
+                   spatial_std=float(w.flatten(1).std(1).mean()))
+        if logits_fn is not None:
+            with torch.no_grad():
+                mixed = w[:, None] * inputs[a] + (1 - w[:, None]) * inputs[b]
+                out['mixed_ce'] = float(mixed_cross_entropy(logits_fn(mixed), labels[a],
+                                                            labels[b], lam))
+        return out
+    result = dict(pairs=int(a.numel()), lam_mean=float(lam.mean()), automix=shares(m),
+                  random_box=shares(boxes))
+    if logits_fn is not None:
+        result['flat'] = shares(lam.view(-1, 1, 1).expand_as(m))
+    return result
+
+
+def overlap(model, args):
+    """:func:`mask_coverage` of a trained AutoMix model (its teacher's features
+    and its Mix Block)."""
+    data = load_test_split(args.data_root, model.data_preprocessor)
+    return mask_coverage(model.teacher.module['backbone'], model.mix_block, model.mix_stage,
+                         data, pairs=args.pairs, seed=args.seed)
 
 
 def main(argv=None):
@@ -141,7 +183,10 @@ def main(argv=None):
     import mmmix  # noqa: F401
     from mmmix.datasets import ensure_classification
     init_default_scope('mmmix')
-    ensure_classification(args.data_root, **DATA)
+    data = dict(DATA)
+    if args.object_scale:
+        data['object_scale'] = tuple(args.object_scale)
+    ensure_classification(args.data_root, **data)
     rows, overlap_result = [], None
     for name in args.methods:
         row, model = train_one(name, CONFIGS[name], args)
@@ -164,13 +209,15 @@ def main(argv=None):
         lines += ['', f"Mask coverage over {o['pairs']} different-class test pairs "
                   f"(lam ~ Beta(2,2), mean {o['lam_mean']:.3f}):", '',
                   '| mask | mean weight of x | corr(mean, lam) | spatial std | own object kept | '
-                  'partner object shown | both objects >25% visible |',
-                  '|---|---:|---:|---:|---:|---:|---:|']
+                  'partner object shown | own focus | partner focus | '
+                  'both objects >25% visible |',
+                  '|---|---:|---:|---:|---:|---:|---:|---:|---:|']
         for key, label in (('automix', 'AutoMix (learned)'), ('random_box', 'random box')):
             s = o[key]
             lines.append(f"| {label} | {s['mask_mean']:.3f} | {s['lam_corr']:.3f} | "
                          f"{s['spatial_std']:.3f} | {s['own']:.3f} | "
-                         f"{s['partner']:.3f} | {s['both_visible']:.3f} |")
+                         f"{s['partner']:.3f} | {s['own_focus']:+.3f} | "
+                         f"{s['partner_focus']:+.3f} | {s['both_visible']:.3f} |")
     md = '\n'.join(lines)
     print(md)
     with open(osp.join(args.out, 'evidence.json'), 'w') as f:

@@ -52,7 +52,9 @@ class AutoMix(StrictKwargs, ImageClassifier):
     4. Mix Block loss: mask ``m_mb`` with gradient, ``x_mb`` through the
        frozen teacher (backbone, neck, head), mixed CE, plus the mask loss
        ``l_lam = gamma * max(|lam - mean(m)| - eps, 0)``; it reaches only the
-       Mix Block (through the pixels of ``x_mb``);
+       Mix Block (through the pixels of ``x_mb``); ``mask_lam_gap`` (mean
+       ``|mean(m) - lam|``) and ``mask_spatial_std`` (mean per-image std of
+       ``m``, 0 for a flat Mixup-like mask) are logged with the losses;
     5. backbone loss: mask ``m_bb`` built under ``no_grad`` (plain Mixup when
        ``lam_bb`` is outside ``[lam_margin, 1 - lam_margin]``), the student's
        ``head.loss`` on ``x_bb`` with the full mix information (MCE or DM,
@@ -230,6 +232,10 @@ class AutoMix(StrictKwargs, ImageClassifier):
             loss_mix_block=mixed_cross_entropy(self._teacher_logits(x_mb), labels,
                                                labels[idx_mb], lam_mb),
             loss_mask=mask_lam_loss(mask_mb, lam_mb, self.current_mask_gamma(), self.mask_eps))
+        with torch.no_grad():  # logged to watch the masks develop (not losses: not summed)
+            flat = mask_mb.detach().flatten(1)
+            losses['mask_lam_gap'] = (flat.mean(1) - lam_mb.to(flat)).abs().mean()
+            losses['mask_spatial_std'] = flat.std(1).mean()
 
         # backbone: detached mask (built without a graph), or plain Mixup
         lam = float(lam_bb[0])

@@ -41,15 +41,28 @@ class PixelMixBlock(StrictKwargs, BaseModule):
        concatenated to ``a`` and ``1 - lam`` to ``b``;
     2. 1x1 projections: query ``q = W_q a``, key ``k = W_k b`` (``W_k = W_q``
        unless ``separate_key``) with ``C'/reduction`` channels, and a
-       one-channel value ``v = W_v a`` (a 1x1 conv, or with ``value_neck``
-       (SAMix) conv-BN-ReLU-conv);
-    3. ``P = softmax(q^T k / sqrt(d))`` ``[N, hw, hw]`` and ``m = P v``, in
-       fp32 (autocast off) with non-finite logits replaced by finite ones;
-    4. ``m`` is upsampled to the image size (``nearest``/``bilinear``/
-       ``bicubic``, the mode chosen per call) and passed through a sigmoid.
+       one-channel value ``v = W_v b`` of the partner, the side the keys come
+       from (a 1x1 conv, or with ``value_neck`` (SAMix) conv-BN-ReLU-conv);
+    3. ``P = softmax(q^T k / sqrt(d))`` ``[N, hw, hw]`` and ``u = P v``, in
+       fp32 (autocast off) with non-finite logits replaced by finite ones:
+       position ``i`` of ``x`` gathers the values of the partner positions its
+       query matches;
+    4. ``u`` is upsampled to the image size (``nearest``/``bilinear``/
+       ``bicubic``, the mode chosen per call); ``sigmoid(u)`` is the partner's
+       pixel weight.
 
-    The result ``m`` ``[N,1,H,W]`` in ``[0,1]`` is the pixel weight of ``x``
-    (class ``y_a``); the partner gets ``1 - m``, so the two masks sum to 1.
+    With ``lam_anchor`` (an mmmix option, off by default) ``u`` is centred per
+    sample and shifted by the partner's log-odds before the sigmoid,
+    ``u <- u - mean(u) + log((1 - lam) / lam)``: a spatially flat ``u`` then
+    gives exactly ``m = lam``, and the block learns only where the two images
+    show, not how much of each. Without it, the mask's mean is learned (pulled
+    towards ``lam`` by ``l_lam``) and a noisy objective can drive the sigmoid
+    into saturation, where no gradient, ``l_lam``'s included, can bring it back
+    (the all-``x`` collapse seen on the synthetic data, docs/automix.md).
+
+    The result ``m = 1 - sigmoid(u)`` ``[N,1,H,W]`` in ``[0,1]`` is the pixel
+    weight of ``x`` (class ``y_a``); the partner gets ``1 - m``, so the two
+    masks sum to 1.
     Convs are initialised from ``normal(0, 0.01)`` with zero bias.
 
     Args:
@@ -63,12 +76,13 @@ class PixelMixBlock(StrictKwargs, BaseModule):
         lam_mul (bool): SAMix: scale ``a`` by ``lam`` and ``b`` by ``1 - lam``.
         value_neck (bool): SAMix: non-linear value (conv-BN-ReLU-conv).
         init_std (float): std of the normal initialisation.
+        lam_anchor (bool): pin the mask's log-odds mean to ``lam`` (above).
     """
 
     def __init__(self, in_channels: int, reduction: int = 2, lam_embed: bool = False,
                  separate_key: bool = False, upsample_modes: Sequence[str] = ('nearest', ),
                  lam_mul: bool = False, value_neck: bool = False, init_std: float = 0.01,
-                 init_cfg: Optional[dict] = None):
+                 lam_anchor: bool = False, init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         name = type(self).__name__
         check_range('in_channels', in_channels, low=1, owner=name)
@@ -84,6 +98,7 @@ class PixelMixBlock(StrictKwargs, BaseModule):
                                   f'{modes}; valid choices are {list(UPSAMPLE_MODES)}')
         self.in_channels = int(in_channels)
         self.lam_embed, self.lam_mul = bool(lam_embed), bool(lam_mul)
+        self.lam_anchor = bool(lam_anchor)
         self.upsample_modes = modes
         self.init_std = float(init_std)
         channels = self.in_channels + (1 if self.lam_embed else 0)
@@ -153,13 +168,16 @@ class PixelMixBlock(StrictKwargs, BaseModule):
         a, b = self._sides(feats, lam, index)
         q = self.query(a).flatten(2)
         k = (self.query if self.key is None else self.key)(b).flatten(2)
-        v = self.value(a).flatten(2)
+        v = self.value(b).flatten(2)  # keys and values both come from the partner
         with torch.autocast(device_type=feats.device.type, enabled=False):
             logits = torch.bmm(q.float().transpose(1, 2), k.float()) / math.sqrt(q.shape[1])
             logits = torch.nan_to_num(logits, nan=0., posinf=_LOGIT_LIMIT, neginf=-_LOGIT_LIMIT)
             attn = logits.softmax(dim=-1)
             m = torch.bmm(attn, v.float().transpose(1, 2)).transpose(1, 2).reshape(n, 1, h, w)
             m = torch.nan_to_num(m, nan=0., posinf=_LOGIT_LIMIT, neginf=-_LOGIT_LIMIT)
+            if self.lam_anchor:
+                share = lam.to(m.device, m.dtype).clamp(1e-4, 1 - 1e-4).view(n, 1, 1, 1)
+                m = m - m.mean((2, 3), keepdim=True) + torch.log((1 - share) / share)
             align = None if mode == 'nearest' else False
             m = F.interpolate(m, size=tuple(size), mode=mode, align_corners=align)
-            return torch.sigmoid(m)
+            return torch.sigmoid(-m)  # 1 - sigmoid(u): the weight of x
