@@ -380,6 +380,14 @@ def test_cli_is_idempotent(tmp_path, capsys):
     assert cli.main(args[:-1] + ['6', '--force']) == 0
     assert read_params(out)['seed'] == 6
 
+    small = args[:-1] + ['6', '--object-scale', '0.15', '0.25']
+    assert cli.main(small) == 1  # another object scale is other parameters
+    assert 'object_scale: None -> [0.15, 0.25]' in capsys.readouterr().err
+    assert cli.main(small + ['--force']) == 0
+    assert read_params(out)['object_scale'] == [0.15, 0.25]
+    assert cli.main(args[:-1] + ['6', '--object-scale', '0.3', '0.1']) == 2
+    assert 'object_scale' in capsys.readouterr().err
+
     foreign = tmp_path / 'foreign'
     foreign.mkdir()
     (foreign / 'notes.txt').write_text('mine')

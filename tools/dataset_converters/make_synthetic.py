@@ -6,6 +6,9 @@ Examples::
     python tools/dataset_converters/make_synthetic.py --kind cls --out data/synthetic_cls
     # detection: 5 classes (Pascal VOC names), 64x64, 400/100/100 images, VOC + COCO layouts
     python tools/dataset_converters/make_synthetic.py --kind det --out data/synthetic_det
+    # small objects at varied places (radius 15-25% of the side instead of 30-45%)
+    python tools/dataset_converters/make_synthetic.py --kind cls --object-scale 0.15 0.25 \
+        --out data/synthetic_cls_small
     # both, into data/synthetic_cls and data/synthetic_det
     python tools/dataset_converters/make_synthetic.py --kind all --out data
 
@@ -54,6 +57,10 @@ def parse_args(argv=None):
                        help=f'{split} images per class for cls (default '
                        f'{CLS_DEFAULTS["num_" + split]}), images for det (default '
                        f'{DET_DEFAULTS["num_" + split]})')
+    p.add_argument('--object-scale', nargs=2, type=float, default=None, metavar=('LOW', 'HIGH'),
+                   help='cls: object radius range as a fraction of the image side (default '
+                   '0.3 0.45, objects spanning most of the image; e.g. 0.15 0.25 for small '
+                   'objects at varied places)')
     p.add_argument('--seed', type=int, default=0, help='random seed (default 0)')
     p.add_argument('--force', action='store_true',
                    help='regenerate even if the output exists')
@@ -69,6 +76,8 @@ def _params(kind, args):
                   num_test=pick('num_test', args.test), seed=args.seed)
     if kind == 'cls':
         kwargs['num_classes'] = args.num_classes
+        if args.object_scale:
+            kwargs['object_scale'] = tuple(args.object_scale)
         return kwargs, classification_params(**kwargs)
     kwargs['num_classes'] = args.det_classes
     return kwargs, detection_params(**kwargs)
