@@ -28,6 +28,7 @@ model = dict(
         separate_key=False,
         upsample_modes=['nearest'],
         init_std=0.01,
+        lam_anchor=False,  # the paper's free mask (mmmix option, see docs/automix.md)
     ),
     mix_stage=2,
     alpha=2.0,
