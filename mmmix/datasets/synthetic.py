@@ -472,8 +472,8 @@ def generate_classification(out_dir: str, num_classes: int = 10, img_size: int =
     Image ``i`` of a split has label ``i % num_classes``; ``object_scale`` is
     the objects' radius range (fractions of ``img_size``; the default objects
     span most of the image, smaller ones leave room to place two apart).
-    Existing split folders
-    are replaced. ``progress(split, done, total)`` is called now and then.
+    Existing split folders are replaced. ``progress(split, done, total)`` is
+    called now and then.
     Returns a summary dict (parameters, ``counts[split][class]``).
     """
     params = classification_params(num_classes, img_size, num_train, num_val, num_test, seed,
