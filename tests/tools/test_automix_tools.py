@@ -70,8 +70,8 @@ def test_breakdown_benchmark_parts_add_up(tmp_path):
                       '--threads', '1', '--num-classes', '4', '--out', out])
     parts = res['parts_ms']
     assert set(parts) == {
-        'teacher EMA update', 'teacher to mix stage', 'Mix Block (with grad)',
-        'teacher forward (x_mb)', 'teacher backward (to the pixels)', 'Mix Block (no_grad)',
+        'teacher EMA update', 'teacher to mix stage', 'Mix Block + teacher forward (x_mb)',
+        'teacher backward (to the pixels)', 'Mix Block no_grad + mix (x_bb)',
         'student forward (x_bb)', 'student backward (x_bb)', 'student forward (clean)',
         'student backward (clean)'}
     assert all(v > 0 for v in parts.values())

@@ -84,16 +84,16 @@ def train_one(name, path, args):
                 best_val_top1=best, test_top1=test), runner.model
 
 
-def load_test_split(data_root, preprocessor):
-    """The test images through ``preprocessor`` (as the pipeline loads them: BGR),
-    their foreground masks ``[N,H,W]`` and labels ``[N]``."""
+def load_split(data_root, preprocessor, split='test'):
+    """The images of a split through ``preprocessor`` (as the pipeline loads
+    them: BGR), their foreground masks ``[N,H,W]`` and labels ``[N]``."""
     from PIL import Image
 
     from mmmix.datasets.synthetic import load_foreground_masks
-    fg, labels = load_foreground_masks(data_root, 'test')
-    with open(osp.join(data_root, 'meta', 'test.txt')) as f:
+    fg, labels = load_foreground_masks(data_root, split)
+    with open(osp.join(data_root, 'meta', f'{split}.txt')) as f:
         names = [line.rsplit(maxsplit=1)[0] for line in f if line.strip()]
-    imgs = np.stack([np.asarray(Image.open(osp.join(data_root, 'test', n)).convert('RGB'))
+    imgs = np.stack([np.asarray(Image.open(osp.join(data_root, split, n)).convert('RGB'))
                      for n in names])
     x = torch.from_numpy(imgs[..., ::-1].copy()).permute(0, 3, 1, 2)
     with torch.no_grad():
@@ -105,7 +105,7 @@ def mask_coverage(backbone, mix_block, mix_stage, data, pairs=2000, seed=0, logi
     """Mean shares of the own / partner objects covered by ``mix_block``'s masks
     (features from ``backbone`` up to ``mix_stage``, eval mode) vs random boxes
     with the same lam, over random different-class test pairs ``data`` (from
-    :func:`load_test_split`). With ``logits_fn`` also the mixed CE of both kinds
+    `load_split`). With ``logits_fn`` also the mixed CE of both kinds
     of mask and of a flat Mixup mask under that classifier."""
     from mmmix.mixers.base import box_mask, place_boxes
     from mmmix.models.losses.functional import mixed_cross_entropy
@@ -176,7 +176,7 @@ def mask_coverage(backbone, mix_block, mix_stage, data, pairs=2000, seed=0, logi
 def overlap(model, args):
     """:func:`mask_coverage` of a trained AutoMix model (its teacher's features
     and its Mix Block)."""
-    data = load_test_split(args.data_root, model.data_preprocessor)
+    data = load_split(args.data_root, model.data_preprocessor)
     return mask_coverage(model.teacher.module['backbone'], model.mix_block, model.mix_stage,
                          data, pairs=args.pairs, seed=args.seed)
 

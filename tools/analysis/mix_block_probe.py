@@ -60,19 +60,6 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def load_train_split(data_root, preprocessor):
-    from PIL import Image
-    import numpy as np
-    with open(osp.join(data_root, 'meta', 'train.txt')) as f:
-        rows = [line.rsplit(maxsplit=1) for line in f if line.strip()]
-    imgs = np.stack([np.asarray(Image.open(osp.join(data_root, 'train', n)).convert('RGB'))
-                     for n, _ in rows])
-    x = torch.from_numpy(imgs[..., ::-1].copy()).permute(0, 3, 1, 2)
-    with torch.no_grad():
-        inputs = preprocessor(dict(inputs=list(x), data_samples=None))['inputs']
-    return inputs, torch.tensor([int(label) for _, label in rows])
-
-
 def build_frozen(config, checkpoint):
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
@@ -112,8 +99,8 @@ def main(argv=None):
             feats = model.neck(feats)
         return model.head(feats)
 
-    x_train, y_train = load_train_split(args.data_root, model.data_preprocessor)
-    test = ev.load_test_split(args.data_root, model.data_preprocessor)
+    x_train, _, y_train = ev.load_split(args.data_root, model.data_preprocessor, 'train')
+    test = ev.load_split(args.data_root, model.data_preprocessor, 'test')
     block = PixelMixBlock(in_channels=stage_channels(model.backbone, args.mix_stage),
                           lam_embed=args.lam_embed, lam_anchor=args.lam_anchor,
                           init_std=args.init_std)

@@ -6,9 +6,9 @@ script splits the step into the parts of ``AutoMix.loss`` and times each one
 
 * ``teacher EMA update`` (``AutoMixEMA.update_parameters``);
 * ``teacher to mix stage`` (clean batch, ``no_grad``, stages up to ``mix_stage``);
-* ``Mix Block (with grad)`` and ``Mix Block (no_grad)`` (the ``mb``/``bb`` masks);
-* ``teacher forward (x_mb)`` and ``teacher backward (to the pixels)``: the Mix
-  Block loss;
+* ``Mix Block + teacher forward (x_mb)`` and ``teacher backward (to the
+  pixels)``: the Mix Block loss (``AutoMix.mix_block_loss``);
+* ``Mix Block no_grad + mix (x_bb)``: the detached mask (``AutoMix.backbone_input``);
 * ``student forward/backward (x_bb)``: the backbone's mixed loss;
 * ``student forward/backward (clean)``: the clean CE (``clean_loss_weight``).
 
@@ -57,14 +57,12 @@ def parse_args(argv=None):
 
 
 def automix_parts(model, data, device):
-    """One AutoMix iteration split into timed parts (seconds, in order)."""
-    from mmmix.models.classifiers.automix import _lerp_pairs
-    from mmmix.models.losses.functional import mixed_cross_entropy
-    from mmmix.models.mix_blocks import forward_to_stage
-    from mmmix.structures import MixInfo
+    """One AutoMix iteration split into timed parts (seconds, in order), through
+    the model's own steps (``AutoMix.teacher_features``, ``mix_block_loss``,
+    ``backbone_input``, as ``AutoMix.loss`` runs them)."""
     inputs, samples = data['inputs'], data['data_samples']
     labels = torch.cat([ds.gt_label for ds in samples]).to(device)
-    size, n = inputs.shape[-2:], inputs.shape[0]
+    n, mode = inputs.shape[0], 'nearest'
     out = {}
 
     def timed(name, fn):
@@ -77,19 +75,13 @@ def automix_parts(model, data, device):
 
     timed('teacher EMA update', lambda: model.teacher.update_parameters(model._student()))
     lam, index = model._draw(n, device)
-    with torch.no_grad():
-        z = timed('teacher to mix stage', lambda: forward_to_stage(
-            model.teacher.module['backbone'], inputs, model.mix_stage))
-    mask = timed('Mix Block (with grad)', lambda: model.mix_block(z, lam, index, size, 'nearest'))
-    x_mb = _lerp_pairs(inputs, index, mask)
-    loss = timed('teacher forward (x_mb)', lambda: mixed_cross_entropy(
-        model._teacher_logits(x_mb), labels, labels[index], lam))
-    timed('teacher backward (to the pixels)', loss.backward)
-    with torch.no_grad():
-        mask_bb = timed('Mix Block (no_grad)',
-                        lambda: model.mix_block(z, lam, index, size, 'nearest'))
-    x_bb = _lerp_pairs(inputs, index, mask_bb)
-    info = MixInfo(y_a=labels, y_b=labels[index], lam=lam, index=index, mask=mask_bb)
+    z = timed('teacher to mix stage', lambda: model.teacher_features(inputs))
+    losses, _, _ = timed('Mix Block + teacher forward (x_mb)', lambda: model.mix_block_loss(
+        inputs, labels, z, lam, index, mode))
+    timed('teacher backward (to the pixels)',
+          (losses['loss_mix_block'] + losses['loss_mask']).backward)
+    x_bb, _, info = timed('Mix Block no_grad + mix (x_bb)', lambda: model.backbone_input(
+        inputs, labels, z, lam.clamp(0.25, 0.75), index, mode))  # the learned-mask branch
     loss = timed('student forward (x_bb)', lambda: model.head.loss(
         model.extract_feat(x_bb), samples, mix_info=info)['loss'])
     timed('student backward (x_bb)', loss.backward)

@@ -215,38 +215,57 @@ class AutoMix(StrictKwargs, ImageClassifier):
         check_optim_wrapper(optim_wrapper)
         return super().train_step(data, optim_wrapper)
 
+    # The steps of one iteration (``loss``), also timed one by one by
+    # tools/benchmarks/bench_automix_breakdown.py.
+    def teacher_features(self, inputs: Tensor) -> Tensor:
+        """The teacher's features of the clean batch at ``mix_stage`` (no_grad)."""
+        with torch.no_grad():
+            return forward_to_stage(self.teacher.module['backbone'], inputs, self.mix_stage)
+
+    def mix_block_loss(self, inputs: Tensor, labels: Tensor, z: Tensor, lam: Tensor,
+                       index: Tensor, mode: str):
+        """The Mix Block's losses (mask with gradient, ``x_mb`` through the
+        frozen teacher, ``l_lam``) plus the logged mask statistics; returns
+        ``(losses, mask, x_mb)``."""
+        mask = self.mix_block(z, lam, index, inputs.shape[-2:], mode)
+        mixed = _lerp_pairs(inputs, index, mask)
+        losses = dict(
+            loss_mix_block=mixed_cross_entropy(self._teacher_logits(mixed), labels,
+                                               labels[index], lam),
+            loss_mask=mask_lam_loss(mask, lam, self.current_mask_gamma(), self.mask_eps))
+        with torch.no_grad():  # logged to watch the masks develop (not losses: not summed)
+            flat = mask.detach().flatten(1)
+            losses['mask_lam_gap'] = (flat.mean(1) - lam.to(flat)).abs().mean()
+            losses['mask_spatial_std'] = flat.std(1).mean()
+        return losses, mask, mixed
+
+    def backbone_input(self, inputs: Tensor, labels: Tensor, z: Tensor, lam: Tensor,
+                       index: Tensor, mode: str):
+        """``x_bb`` from the detached mask (built without a graph), or plain
+        Mixup outside the ``lam_margin`` band; returns ``(x_bb, mask, MixInfo)``
+        (``mask`` None for the Mixup fallback)."""
+        share = float(lam[0])
+        if self.lam_margin <= share <= 1. - self.lam_margin:
+            with torch.no_grad():
+                mask = self.mix_block(z, lam, index, inputs.shape[-2:], mode)
+            mixed = _lerp_pairs(inputs, index, mask)
+        else:
+            mask, mixed = None, _lerp_pairs(inputs, index, share)
+        info = MixInfo(y_a=labels, y_b=labels[index], lam=lam, index=index, mask=mask)
+        return mixed, mask, info
+
     def loss(self, inputs: Tensor, data_samples: List[DataSample]) -> dict:
         self.teacher.update_parameters(self._student())
-        n, size = inputs.shape[0], inputs.shape[-2:]
+        n = inputs.shape[0]
         labels = torch.cat([ds.gt_label for ds in data_samples]).to(inputs.device)
         lam_mb, idx_mb = self._draw(n, inputs.device)
         lam_bb, idx_bb = self._draw(n, inputs.device)
         mode = self.mix_block.pick_mode(self._sampler.generator)
-        with torch.no_grad():
-            z = forward_to_stage(self.teacher.module['backbone'], inputs, self.mix_stage)
-
+        z = self.teacher_features(inputs)
         # Mix Block: gradient through the mask and the frozen teacher
-        mask_mb = self.mix_block(z, lam_mb, idx_mb, size, mode)
-        x_mb = _lerp_pairs(inputs, idx_mb, mask_mb)
-        losses = dict(
-            loss_mix_block=mixed_cross_entropy(self._teacher_logits(x_mb), labels,
-                                               labels[idx_mb], lam_mb),
-            loss_mask=mask_lam_loss(mask_mb, lam_mb, self.current_mask_gamma(), self.mask_eps))
-        with torch.no_grad():  # logged to watch the masks develop (not losses: not summed)
-            flat = mask_mb.detach().flatten(1)
-            losses['mask_lam_gap'] = (flat.mean(1) - lam_mb.to(flat)).abs().mean()
-            losses['mask_spatial_std'] = flat.std(1).mean()
-
-        # backbone: detached mask (built without a graph), or plain Mixup
-        lam = float(lam_bb[0])
-        if self.lam_margin <= lam <= 1. - self.lam_margin:
-            with torch.no_grad():
-                mask_bb = self.mix_block(z, lam_bb, idx_bb, size, mode)
-            x_bb = _lerp_pairs(inputs, idx_bb, mask_bb)
-        else:
-            mask_bb = None
-            x_bb = _lerp_pairs(inputs, idx_bb, lam)
-        info = MixInfo(y_a=labels, y_b=labels[idx_bb], lam=lam_bb, index=idx_bb, mask=mask_bb)
+        losses, mask_mb, x_mb = self.mix_block_loss(inputs, labels, z, lam_mb, idx_mb, mode)
+        # backbone: detached mask, plus the clean CE
+        x_bb, mask_bb, info = self.backbone_input(inputs, labels, z, lam_bb, idx_bb, mode)
         for key, value in self.head.loss(self.extract_feat(x_bb), data_samples,
                                          mix_info=info).items():
             losses['loss_mix' if key == 'loss' else key] = value
