@@ -66,6 +66,10 @@ def test_train_visualise_and_resume(synthetic_cls_root, tmp_path):
     assert set(ckpt['optimizer']) == {'backbone', 'mix_block'}
     assert ckpt['optimizer']['mix_block']['state'], 'the Mix Block optimizer has momentum state'
     assert any(k.startswith('backbone.') for k in state)
+    # the mask statistics reach the training log (logged, not summed into the loss)
+    runner.message_hub.get_scalar('train/mask_spatial_std')
+    gap = runner.message_hub.get_scalar('train/mask_lam_gap').current()
+    assert 0 <= gap <= 1
 
     # resume to 2 epochs: everything comes back as saved
     cfg = automix_cfg(synthetic_cls_root, work, max_epochs=2)
