@@ -13,6 +13,7 @@ from mmpretrain.structures import DataSample
 import mmmix  # noqa: F401
 from mmmix.engine import AutoMixEMA, automix_momentum
 from mmmix.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
+from mmmix.models.classifiers.automix import _lerp_pairs
 from mmmix.models.mix_blocks import PixelMixBlock, forward_to_stage, mask_lam_loss
 from mmmix.utils.validation import ConfigError
 
@@ -64,7 +65,8 @@ def preprocessed(model, n=6, seed=0):
 # ------------------------------------------------------------------ Mix Block
 @pytest.mark.parametrize('mode', ['nearest', 'bilinear', 'bicubic'])
 @pytest.mark.parametrize('opts', [dict(), dict(lam_embed=True, separate_key=True),
-                                  dict(lam_mul=True, value_neck=True)])
+                                  dict(lam_mul=True, value_neck=True),
+                                  dict(lam_embed=True, lam_anchor=True)])
 def test_mask_in_unit_range_and_sides_sum_to_one(mode, opts):
     torch.manual_seed(0)
     block = PixelMixBlock(in_channels=8, init_std=1.0, **opts)  # large weights: a varied mask
@@ -74,16 +76,23 @@ def test_mask_in_unit_range_and_sides_sum_to_one(mode, opts):
     m = block(z, lam, index, (16, 12), mode)
     assert m.shape == (5, 1, 16, 12) and m.dtype == torch.float32
     assert (m >= 0).all() and (m <= 1).all()
-    assert torch.allclose(m + (1 - m), torch.ones_like(m))
     assert m.std() > 0.01  # not a constant mask
-    # the mixed image is the convex combination the mask says
+    # the two sides as the model mixes them (_lerp_pairs): an all-ones x with an all-zero
+    # partner shows x's weight m, the reverse shows the partner's weight 1 - m
+    ones, zeros = torch.ones(5, 3, 16, 12), torch.zeros(5, 3, 16, 12)
+    x = torch.where(torch.arange(5).view(-1, 1, 1, 1) % 2 == 0, ones, zeros)
+    even_odd = torch.tensor([1, 0, 3, 2, 4])  # pairs of a ones image with a zeros image
+    mixed = _lerp_pairs(x, even_odd, m)
+    assert torch.allclose(mixed[0], m[0].expand(3, -1, -1), atol=1e-6)  # x (ones) weight m
+    assert torch.allclose(mixed[1], (1 - m[1]).expand(3, -1, -1), atol=1e-6)  # partner: 1 - m
+    # and the mixed image is the convex combination the mask says
     x = torch.randn(5, 3, 16, 12)
-    mixed = torch.lerp(x[index], x, m)
-    assert torch.allclose(mixed, m * x + (1 - m) * x[index], atol=1e-6)
+    assert torch.allclose(_lerp_pairs(x, index, m), m * x + (1 - m) * x[index], atol=1e-6)
 
 
-def test_mask_is_fp32_and_finite_for_bf16_and_non_finite_features():
-    block = PixelMixBlock(in_channels=4)
+@pytest.mark.parametrize('anchor', [False, True])
+def test_mask_is_fp32_and_finite_for_bf16_and_non_finite_features(anchor):
+    block = PixelMixBlock(in_channels=4, lam_anchor=anchor)
     z = torch.randn(3, 4, 2, 2)
     z[0, 0, 0, 0] = float('inf')
     z[1, 1, 1, 1] = float('nan')
