@@ -86,6 +86,7 @@ def main(argv=None):
         torch.set_num_threads(args.threads)
     import automix_evidence as ev
 
+    from mmmix.mixers.mixup import Mixup
     from mmmix.models.classifiers.automix import _lerp_pairs
     from mmmix.models.losses.functional import mixed_cross_entropy
     from mmmix.models.mix_blocks import (PixelMixBlock, forward_to_stage, mask_lam_loss,
@@ -105,8 +106,9 @@ def main(argv=None):
                           lam_embed=args.lam_embed, lam_anchor=args.lam_anchor,
                           init_std=args.init_std)
     optim = torch.optim.SGD(block.parameters(), lr=args.lr, momentum=0.9, weight_decay=1e-4)
-    beta = torch.distributions.Beta(args.alpha, args.alpha)
-    g = torch.Generator().manual_seed(args.seed)
+    # lam (one per batch) and the partners drawn as AutoMix draws them
+    sampler = Mixup(alpha=args.alpha, lam_mode='batch', seed=args.seed)
+    g = sampler.generator
     size = x_train.shape[-2:]
     trace, t0 = [], time.time()
 
@@ -139,8 +141,8 @@ def main(argv=None):
                 break
         rows = torch.randint(0, x_train.shape[0], (args.batch, ), generator=g)
         x, y = x_train[rows], y_train[rows]
-        lam = beta.sample((1, )).expand(args.batch)
-        index = torch.randperm(args.batch, generator=g)
+        lam = sampler.sample_lam(args.batch, g)
+        index = sampler.sample_index(args.batch, g)
         with torch.no_grad():
             z = forward_to_stage(model.backbone, x, args.mix_stage)
         mask = block(z, lam, index, size, 'nearest')
