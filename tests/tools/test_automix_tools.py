@@ -60,6 +60,8 @@ def test_overlap_of_a_flat_lam_mask_is_lam_with_no_focus(tiny_data):
     assert abs(auto['own_focus']) < 1e-5 and abs(auto['partner_focus']) < 1e-5
     # the random boxes have the requested area and are spatially hard
     assert abs(box['mask_mean'] - out['lam_mean']) < 0.05 and box['spatial_std'] > 0.3
+    # hard boxes sit entirely in the tails, the flat lam mask never does (lam in (0, 1))
+    assert box['saturated'] == 1 and auto['saturated'] < 0.05
     assert json.dumps(out)  # what the script writes
 
 
@@ -98,7 +100,7 @@ def test_mix_block_probe_runs_and_the_anchored_mask_follows_lam(tiny_data, tmp_p
     for row in res['trace']:
         auto = row['automix']
         assert abs(auto['mask_mean'] - row['lam_mean']) < 0.05 and auto['lam_corr'] > 0.9
-        assert 0 <= row['saturated'] <= 1
+        assert 0 <= auto['saturated'] <= 1 and row['flat']['saturated'] == 0
         # the flat Mixup mask is exactly lam everywhere
         assert row['flat']['spatial_std'] < 1e-6
         for key in ('automix', 'flat', 'random_box'):

@@ -108,6 +108,7 @@ def mask_coverage(backbone, mix_block, mix_stage, data, pairs=2000, seed=0, logi
     `load_split`). With ``logits_fn`` also the mixed CE of both kinds
     of mask and of a flat Mixup mask under that classifier."""
     from mmmix.mixers.base import box_mask, place_boxes
+    from mmmix.mixers.mixup import Mixup
     from mmmix.models.losses.functional import mixed_cross_entropy
     from mmmix.models.mix_blocks import forward_to_stage
     inputs, fg, labels = data
@@ -121,7 +122,8 @@ def mask_coverage(backbone, mix_block, mix_stage, data, pairs=2000, seed=0, logi
         b = torch.randint(0, n, (pairs, ), generator=g)
         keep = labels[a] != labels[b]
         a, b = a[keep], b[keep]
-        lam = torch.distributions.Beta(2., 2.).sample((a.numel(), ))
+        # per-pair lam ~ Beta(2, 2) from the project's sampler and the seeded generator
+        lam = Mixup(alpha=2., lam_mode='elem').sample_lam(a.numel(), g)
         masks = []
         for i in range(0, a.numel(), 256):
             ia, ib, lam_i = a[i:i + 256], b[i:i + 256], lam[i:i + 256]
@@ -159,7 +161,9 @@ def mask_coverage(backbone, mix_block, mix_stage, data, pairs=2000, seed=0, logi
                    # does the mask's mean follow the requested lam, and is it spatially varied
                    lam_corr=float(np.corrcoef(share.numpy(), lam.numpy())[0, 1])
                    if float(share.std()) > 0 else float('nan'),
-                   spatial_std=float(w.flatten(1).std(1).mean()))
+                   spatial_std=float(w.flatten(1).std(1).mean()),
+                   # share of pixels in the sigmoid's flat tails (beyond 0.01 / 0.99)
+                   saturated=float(((w < 0.01) | (w > 0.99)).float().mean()))
         if logits_fn is not None:
             with torch.no_grad():
                 mixed = w[:, None] * inputs[a] + (1 - w[:, None]) * inputs[b]

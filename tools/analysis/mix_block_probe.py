@@ -112,31 +112,21 @@ def main(argv=None):
     size = x_train.shape[-2:]
     trace, t0 = [], time.time()
 
-    def evaluate(it, sat):
+    def evaluate(it):
         cov = ev.mask_coverage(model.backbone, block, args.mix_stage, test, pairs=args.pairs,
                                seed=args.seed, logits_fn=logits)
-        row = dict(iter=it, seconds=round(time.time() - t0, 1), saturated=sat, **cov)
+        row = dict(iter=it, seconds=round(time.time() - t0, 1), **cov)
         trace.append(row)
         a, f, b = cov['automix'], cov['flat'], cov['random_box']
         print(f"iter {it:5d}: mask mean {a['mask_mean']:.3f} (lam {cov['lam_mean']:.3f}, corr "
               f"{a['lam_corr']:.3f}), spatial std {a['spatial_std']:.3f}, own focus "
               f"{a['own_focus']:+.3f}, partner focus {a['partner_focus']:+.3f}, saturated "
-              f"{row['saturated']:.3f} | mixed CE learned {a['mixed_ce']:.3f}, flat "
+              f"{a['saturated']:.3f} | mixed CE learned {a['mixed_ce']:.3f}, flat "
               f"{f['mixed_ce']:.3f}, random box {b['mixed_ce']:.3f}", flush=True)
-
-    def saturated():
-        """Share of mask pixels beyond 0.01 / 0.99 at lam 0.5 (test images)."""
-        block.eval()
-        with torch.no_grad():
-            z = forward_to_stage(model.backbone, test[0][:64], args.mix_stage)
-            lam = torch.full((z.shape[0], ), 0.5)
-            m = block(z, lam, torch.roll(torch.arange(z.shape[0]), 1), size, 'nearest')
-        block.train()
-        return float(((m < 0.01) | (m > 0.99)).float().mean())
 
     for it in range(args.iters + 1):
         if it % args.eval_every == 0 or it == args.iters:
-            evaluate(it, saturated())
+            evaluate(it)
             if it == args.iters:
                 break
         rows = torch.randint(0, x_train.shape[0], (args.batch, ), generator=g)
