@@ -9,9 +9,9 @@ partner permutation, builds the mask from the frozen classifier's features
 of ``AutoMix.loss``. Every ``--eval-every`` iterations the masks of random
 different-class test pairs are scored against the generator's foreground
 masks (``automix_evidence.mask_coverage``): mean, corr with ``lam``, spatial
-std, object coverage and focus, the saturated share (pixels beyond 0.01 / 0.99), and the frozen
-classifier's mixed CE under the learned mask, a flat Mixup mask and a random
-box of the same ``lam``.
+std, object coverage and focus, the saturated share (pixels beyond 0.01 /
+0.99), and the frozen classifier's mixed CE under the learned mask, a flat
+Mixup mask and a random box of the same ``lam``.
 
 It answers two questions the full AutoMix run mixes together: does the Mix
 Block's training stay stable (no saturation), and does the classifier's loss
