@@ -33,6 +33,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from PIL import Image, ImageDraw
 
+from .coco_semi import write_semi_splits
+
 FORMAT_VERSION = 1
 
 SPLITS = ('train', 'val', 'test')
@@ -574,10 +576,13 @@ def generate_detection(out_dir: str, num_train: int = 400, num_val: int = 100,
         out_dir/VOCdevkit/VOC2007/ImageSets/Main/{train,val,trainval,test}.txt
         out_dir/coco/{train,val,test}/<split>_<NNNNN>.jpg    (same images)
         out_dir/coco/annotations/instances_{train,val,test}.json  (test only if num_test)
+        out_dir/coco/semi_anns/instances_train.1@{1,5,10}[-unlabeled].json
         out_dir/meta/classes.txt, out_dir/meta/params.json
 
     Class names are Pascal VOC names (see :data:`DET_CLASS_SHAPES`). COCO
     category ids are ``label + 1``; segmentations are single polygons.
+    ``semi_anns`` holds the partial-label splits of the train set (fold 1) that
+    the SoftTeacher twins read (:func:`mmmix.datasets.coco_semi.split_coco_semi`).
     Returns a summary dict (parameters, image and instance counts per split).
     """
     params = detection_params(num_train, num_val, num_test, img_size, num_classes, seed)
@@ -629,6 +634,21 @@ def generate_detection(out_dir: str, num_train: int = 400, num_val: int = 100,
                           ('trainval', ['train', 'val']), ('test', ['test'])):
         _write_text(osp.join(main, f'{name}.txt'),
                     ''.join(f'{i}\n' for s in members for i in ids_per_split[s]))
+    if num_train:
+        write_semi_splits(osp.join(out_dir, 'coco', 'annotations', 'instances_train.json'),
+                          osp.join(out_dir, 'coco', 'semi_anns'))
     _write_text(osp.join(out_dir, 'meta', 'classes.txt'), ''.join(c + '\n' for c in classes))
     _write_json(osp.join(out_dir, 'meta', 'params.json'), params)
     return dict(params=params, classes=classes, counts=summary, out_dir=out_dir)
+
+
+def ensure_detection(out_dir: str, progress=None, **params) -> str:
+    """Generate the detection data in ``out_dir`` unless its
+    ``meta/params.json`` already records the same ``params`` (keyword
+    arguments of :func:`generate_detection`) and its partial-label splits
+    exist. Returns ``'reused'`` or ``'generated'``."""
+    semi = osp.join(out_dir, 'coco', 'semi_anns', 'instances_train.1@10.json')
+    if read_params(out_dir) == detection_params(**params) and osp.isfile(semi):
+        return 'reused'
+    generate_detection(out_dir, progress=progress, **params)
+    return 'generated'

@@ -1,4 +1,6 @@
 from .automix_ema import AutoMixEMA, automix_momentum
 from .automix_vis import AutoMixMaskVisHook, save_mask_grid
+from .transfer_check import TransferCheckHook
 
-__all__ = ['AutoMixEMA', 'automix_momentum', 'AutoMixMaskVisHook', 'save_mask_grid']
+__all__ = ['AutoMixEMA', 'automix_momentum', 'AutoMixMaskVisHook', 'save_mask_grid',
+           'TransferCheckHook']

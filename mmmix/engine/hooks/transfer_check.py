@@ -1,0 +1,113 @@
+"""Fail fast when a detection transfer run would silently not transfer.
+
+mmengine's ``Pretrained`` init loads with ``strict=False``: a missing
+checkpoint path, a checkpoint of another architecture or a CIFAR-stem
+backbone only produce warnings (or a random init) and the run trains on. This
+hook checks every module whose ``init_cfg`` is ``Pretrained`` before the
+weights are initialised (``before_run`` comes before ``_init_model_weights``).
+"""
+import os.path as osp
+from typing import Dict, Iterator, List, Tuple
+
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+
+from mmmix.registry import HOOKS
+from mmmix.utils.compat import safe_load
+from mmmix.utils.validation import ConfigError
+
+#: the checkpoint schemes mmengine downloads from; not checked here
+REMOTE_PREFIXES = ('http://', 'https://', 'open-mmlab://', 'torchvision://', 'mmcls://',
+                   'modelzoo://', 's3://', 'pavi://')
+#: SoftTeacher-style wrappers copy ``model.detector`` into these attributes
+_DETECTOR_COPIES = ('student.', 'teacher.')
+
+
+def _pretrained_cfgs(init_cfg) -> List[dict]:
+    cfgs = init_cfg if isinstance(init_cfg, (list, tuple)) else [init_cfg]
+    return [c for c in cfgs if isinstance(c, dict)
+            and str(c.get('type', '')).split('.')[-1] in ('Pretrained', 'PretrainedInit')]
+
+
+def pretrained_modules(model) -> Iterator[Tuple[str, object, dict]]:
+    """``(name, module, init_cfg)`` of every module initialised from a checkpoint."""
+    for name, module in model.named_modules():
+        for cfg in _pretrained_cfgs(getattr(module, 'init_cfg', None)):
+            yield name, module, cfg
+
+
+def config_key(name: str) -> str:
+    """The config key of a module: ``student.backbone`` -> ``model.detector.backbone``."""
+    for copy in _DETECTOR_COPIES:
+        if name.startswith(copy):
+            return 'model.detector.' + name[len(copy):]
+    return f'model.{name}' if name else 'model'
+
+
+def _state_dict(obj) -> Dict:
+    if isinstance(obj, dict) and isinstance(obj.get('state_dict'), dict):
+        return obj['state_dict']
+    return obj if isinstance(obj, dict) else {}
+
+
+def check_pretrained(module, cfg: dict, key: str) -> str:
+    """Check one module against its ``Pretrained`` checkpoint; return a
+    one-line summary, raise :class:`ConfigError` / ``FileNotFoundError``."""
+    path = cfg.get('checkpoint')
+    if not path:
+        raise ConfigError(
+            f'{key}.init_cfg.checkpoint is not set: give the converted backbone with '
+            f'--cfg-options {key}.init_cfg.checkpoint=PATH (written by '
+            'tools/model_converters/mmmix_to_mmdet.py), or train from scratch with '
+            f'--cfg-options {key}.init_cfg=None')
+    path = str(path)
+    if path.startswith(REMOTE_PREFIXES):
+        return f'{key} <- {path} (remote, not checked)'
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{key}.init_cfg.checkpoint={path!r} does not exist')
+    state = _state_dict(safe_load(path))
+    prefix = cfg.get('prefix')
+    if prefix:
+        prefix = prefix if prefix.endswith('.') else prefix + '.'
+        state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+    own = module.state_dict()
+    missing = [k for k in own if k not in state and not k.endswith('num_batches_tracked')]
+    bad = [k for k in own if k in state and tuple(state[k].shape) != tuple(own[k].shape)]
+    if 'conv1.weight' in bad and state['conv1.weight'].shape[-1] == 3 \
+            and own['conv1.weight'].shape[-1] != 3:
+        raise ConfigError(
+            f'{key}.init_cfg.checkpoint={path!r} has a CIFAR stem (3x3 stride-1 conv1, no '
+            f'max-pool); the detector\'s {key} has an ImageNet stem '
+            f'({tuple(own["conv1.weight"].shape[-2:])} conv1). Pretrain with an '
+            'ImageNet-stem backbone, or convert with --allow-cifar-stem to drop conv1')
+    if missing or bad:
+        shapes = [f'{k}: {tuple(state[k].shape)} vs {tuple(own[k].shape)}' for k in bad[:4]]
+        raise ConfigError(
+            f'{key}.init_cfg.checkpoint={path!r} does not fit {key} ({type(module).__name__}): '
+            f'{len(missing)} keys missing {sorted(missing)[:4]}, {len(bad)} shape '
+            f'mismatches {shapes}')
+    used = sum(1 for k in own if k in state)
+    return f'{key} <- {path}: all {used} tensors present ({len(state) - used} unused)'
+
+
+@HOOKS.register_module()
+class TransferCheckHook(Hook):
+    """Check the ``Pretrained`` init of every module before training starts.
+
+    For each module with ``init_cfg=dict(type='Pretrained', checkpoint=...)``
+    (the backbone; a C4 detector's shared head too): the checkpoint must be
+    given and exist (a remote URL is let through), be loadable with
+    ``weights_only=True`` (mmmix's allowlist) and hold every tensor of the
+    module with the same shape; extra tensors are allowed (a C4 backbone
+    uses three of the four stages, its shared head only ``layer4``). A CIFAR
+    stem meeting an ImageNet stem gets its own message. To train from
+    scratch set the module's ``init_cfg=None``.
+    """
+
+    priority = 'VERY_HIGH'
+
+    def before_run(self, runner) -> None:
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        for name, module, cfg in pretrained_modules(model):
+            runner.logger.info('TransferCheckHook: ' + check_pretrained(module, cfg,
+                                                                        config_key(name)))

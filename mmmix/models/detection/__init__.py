@@ -1,0 +1,3 @@
+from .res_layer import ResLayerC4
+
+__all__ = ['ResLayerC4']
