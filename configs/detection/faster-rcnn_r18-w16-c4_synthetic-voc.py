@@ -6,6 +6,7 @@
 #                 model.roi_head.shared_head.init_cfg.checkpoint=CONVERTED.pth
 _base_ = ['./faster-rcnn_r50-c4_ms-24k_voc0712.py', './_base_/synthetic_det.py']
 
+norm_cfg = _base_.syn_norm_cfg  # the real config's SyncBN, on CPU
 model = dict(
     data_preprocessor=_base_.syn_preprocessor,
     backbone=_base_.syn_backbone,

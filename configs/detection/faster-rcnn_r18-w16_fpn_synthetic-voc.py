@@ -7,6 +7,7 @@
 # (`make demo-transfer` pretrains one, converts it and runs this config).
 _base_ = ['./faster-rcnn_r50_fpn_1x_voc0712.py', './_base_/synthetic_det.py']
 
+norm_cfg = _base_.syn_norm_cfg  # the real config's SyncBN, on CPU
 model = dict(
     data_preprocessor=_base_.syn_preprocessor,
     backbone=_base_.syn_backbone,

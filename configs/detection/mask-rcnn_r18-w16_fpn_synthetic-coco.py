@@ -4,6 +4,7 @@
 #   --cfg-options model.backbone.init_cfg.checkpoint=CONVERTED.pth
 _base_ = ['./mask-rcnn_r50_fpn_1x_coco.py', './_base_/synthetic_det.py']
 
+norm_cfg = _base_.syn_norm_cfg  # the real config's SyncBN, on CPU
 model = dict(
     data_preprocessor=_base_.syn_preprocessor,
     backbone=_base_.syn_backbone,

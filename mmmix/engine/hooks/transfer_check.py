@@ -13,6 +13,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmmix.registry import HOOKS
+from mmmix.utils.backbone_export import CIFAR_CONV1
 from mmmix.utils.compat import safe_load
 from mmmix.utils.validation import ConfigError
 
@@ -65,13 +66,18 @@ def check_pretrained(module, cfg: dict, key: str) -> str:
         return f'{key} <- {path} (remote, not checked)'
     if not osp.isfile(path):
         raise FileNotFoundError(f'{key}.init_cfg.checkpoint={path!r} does not exist')
-    state = _state_dict(safe_load(path))
+    ckpt = safe_load(path)
+    state = _state_dict(ckpt)
+    meta = ckpt.get('meta') if isinstance(ckpt, dict) else None
+    # converted with --allow-cifar-stem: conv1 was dropped on purpose
+    stem_dropped = isinstance(meta, dict) and CIFAR_CONV1 in (meta.get('dropped') or {})
     prefix = cfg.get('prefix')
     if prefix:
         prefix = prefix if prefix.endswith('.') else prefix + '.'
         state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
     own = module.state_dict()
-    missing = [k for k in own if k not in state and not k.endswith('num_batches_tracked')]
+    missing = [k for k in own if k not in state and not k.endswith('num_batches_tracked')
+               and not (stem_dropped and k == 'conv1.weight')]
     bad = [k for k in own if k in state and tuple(state[k].shape) != tuple(own[k].shape)]
     if 'conv1.weight' in bad and state['conv1.weight'].shape[-1] == 3 \
             and own['conv1.weight'].shape[-1] != 3:
@@ -87,7 +93,10 @@ def check_pretrained(module, cfg: dict, key: str) -> str:
             f'{len(missing)} keys missing {sorted(missing)[:4]}, {len(bad)} shape '
             f'mismatches {shapes}')
     used = sum(1 for k in own if k in state)
-    return f'{key} <- {path}: all {used} tensors present ({len(state) - used} unused)'
+    note = ' (CIFAR-stem conv1 dropped by the converter: initialised here)' \
+        if stem_dropped and 'conv1.weight' in own else ''
+    return (f'{key} <- {path}: all {used} tensors present ({len(state) - used} '
+            f'unused){note}')
 
 
 @HOOKS.register_module()
@@ -100,8 +109,9 @@ class TransferCheckHook(Hook):
     ``weights_only=True`` (mmmix's allowlist) and hold every tensor of the
     module with the same shape; extra tensors are allowed (a C4 backbone
     uses three of the four stages, its shared head only ``layer4``). A CIFAR
-    stem meeting an ImageNet stem gets its own message. To train from
-    scratch set the module's ``init_cfg=None``.
+    stem meeting an ImageNet stem gets its own message; a checkpoint the
+    converter wrote with ``--allow-cifar-stem`` may lack ``conv1.weight``
+    (its meta says so). To train from scratch set the module's ``init_cfg=None``.
     """
 
     priority = 'VERY_HIGH'
