@@ -4,6 +4,19 @@ import os.path as osp
 import pytest
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def load_tool(name):
+    """A script under tools/ as a module, loaded by path (``name`` relative to
+    tools/ without ``.py``; by path because 'test' would be Python's own package)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'mmmix_tools_' + name.replace('/', '_'), osp.join(ROOT, 'tools', f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 os.environ.setdefault('OMP_NUM_THREADS', '2')
 
 

@@ -46,6 +46,8 @@ def main(argv=None):
         import json
         with open(args.out, 'w') as f:
             json.dump({k: float(v) for k, v in metrics.items()}, f, indent=2)
+    from mmmix.engine.launch import finish_distributed
+    finish_distributed()
     return metrics
 
 

@@ -73,6 +73,8 @@ def main(argv=None):
     cfg = merge_args(cfg, args)
     runner = Runner.from_cfg(cfg)
     runner.train()
+    from mmmix.engine.launch import finish_distributed
+    finish_distributed()
 
 
 if __name__ == '__main__':

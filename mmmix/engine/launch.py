@@ -23,3 +23,15 @@ def apply_launcher(cfg, launcher: str, config_path: str, work_dir=None):
         wrapper['device_ids'] = None
         cfg.model_wrapper_cfg = wrapper
     return cfg
+
+
+def finish_distributed() -> None:
+    """Tear the process group down once a run is over (every rank calls it).
+
+    Left to interpreter exit, gloo's worker threads can be destroyed while
+    still joinable, and a rank then aborts ("terminate called without an
+    active exception", SIGABRT) after a run that succeeded."""
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()

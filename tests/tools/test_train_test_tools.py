@@ -1,23 +1,13 @@
 """tools/train.py (with --amp and --resume) and tools/test.py, in process."""
-import importlib.util
 import json
 import os.path as osp
 
 import torch
 
-from conftest import ROOT
+from conftest import ROOT, load_tool
 
 
-def _load(name):
-    # by path: 'test' would otherwise clash with Python's own test package
-    spec = importlib.util.spec_from_file_location(f'mmmix_tools_{name}',
-                                                  osp.join(ROOT, 'tools', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-train_tool, test_tool = _load('train'), _load('test')
+train_tool, test_tool = load_tool('train'), load_tool('test')
 
 
 def _options(root):

@@ -11,6 +11,7 @@ from typing import Dict, Iterator, List, Tuple
 
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
+from mmengine.runner import BaseLoop
 
 from mmmix.registry import HOOKS
 from mmmix.utils.backbone_export import CIFAR_CONV1
@@ -103,7 +104,9 @@ def check_pretrained(module, cfg: dict, key: str) -> str:
 class TransferCheckHook(Hook):
     """Check the ``Pretrained`` init of every module before training starts.
 
-    For each module with ``init_cfg=dict(type='Pretrained', checkpoint=...)``
+    Runs when training starts (not for ``Runner.test``/``val``, whose weights
+    come from the tested checkpoint). For each module with
+    ``init_cfg=dict(type='Pretrained', checkpoint=...)``
     (the backbone; a C4 detector's shared head too): the checkpoint must be
     given and exist (a remote URL is let through), be loadable with
     ``weights_only=True`` (mmmix's allowlist) and hold every tensor of the
@@ -117,6 +120,10 @@ class TransferCheckHook(Hook):
     priority = 'VERY_HIGH'
 
     def before_run(self, runner) -> None:
+        # Runner.test()/val() call before_run too, but only train() initialises weights
+        # (it builds the train loop first); a tested model comes from its checkpoint
+        if not isinstance(getattr(runner, '_train_loop', None), BaseLoop):
+            return
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         for name, module, cfg in pretrained_modules(model):
             runner.logger.info('TransferCheckHook: ' + check_pretrained(module, cfg,
