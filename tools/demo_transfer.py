@@ -48,6 +48,8 @@ def parse_args(argv=None):
     for key in ('pretrain_epochs', 'det_epochs', 'mask_epochs'):
         if getattr(args, key) < 1:
             p.error(f'--{key.replace("_", "-")} must be >= 1, got {getattr(args, key)}')
+    if args.pretrain_epochs < 2:  # one warm-up epoch, then the cosine
+        p.error(f'--pretrain-epochs must be >= 2, got {args.pretrain_epochs}')
     return args
 
 
@@ -73,23 +75,32 @@ def _runner(config, work_dir, options):
     return Runner.from_cfg(cfg)
 
 
-def pretrain(args):
-    work = osp.join(args.work_dir, 'pretrain')
+def pretrain(args, config=PRETRAIN_CONFIG, work=None, edit=None):
+    """Train ``config`` for ``args.pretrain_epochs`` on ``args.cls_root`` (``edit(cfg)``
+    may change the loaded config first); return ``(checkpoint, test top-1)``."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    work = work or osp.join(args.work_dir, 'pretrain')
     n = args.pretrain_epochs
-    opts = {'train_cfg.max_epochs': n, 'param_scheduler.1.end': n,
-            'default_hooks.checkpoint.interval': n}
+    cfg = Config.fromfile(config)
+    if edit is not None:
+        edit(cfg)
+    cfg.work_dir = work
+    cfg.merge_from_dict({'train_cfg.max_epochs': n, 'param_scheduler.1.end': n,
+                         'default_hooks.checkpoint.interval': n})
     for part in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        opts[f'{part}.dataset.data_root'] = args.cls_root
-    log(f'step 2/5: pretraining {osp.relpath(PRETRAIN_CONFIG, ROOT)} ({n} epochs)')
-    runner = _runner(PRETRAIN_CONFIG, work, opts)
+        cfg[part].dataset.data_root = args.cls_root
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    log(f'step 2/5: pretraining {osp.relpath(config, ROOT)} ({n} epochs)')
+    runner = Runner.from_cfg(cfg)
     runner.train()
     metrics = runner.test()
     return osp.join(work, f'epoch_{n}.pth'), metrics.get('accuracy/top1', float('nan'))
 
 
-def convert(args, ckpt):
+def convert(args, ckpt, out=None):
     from mmmix.utils import convert_checkpoint, format_report
-    out = osp.join(args.work_dir, 'backbone_mmdet.pth')
+    out = out or osp.join(args.work_dir, 'backbone_mmdet.pth')
     log(f'step 3/5: converting {osp.relpath(ckpt, ROOT)} for mmdet')
     report = convert_checkpoint(ckpt, out)
     for line in format_report(report).splitlines():

@@ -183,3 +183,35 @@ def test_split_labels_at_least_one_image_and_validates(tmp_path):
             split_coco_semi(ann, str(tmp_path / 's'), bad)
     with pytest.raises(ValueError, match='fold'):
         split_coco_semi(ann, str(tmp_path / 's'), 10, fold=0)
+
+
+# ------------------------------------------------------------------ pieces
+def test_reslayer_c4_is_mmdets_head_at_any_width():
+    import torch
+    from mmdet.models.roi_heads.shared_heads import ResLayer
+
+    from mmmix.models import ResLayerC4
+    from mmmix.utils import ConfigError
+    shapes = (lambda m: {k: tuple(v.shape) for k, v in m.state_dict().items()})
+    assert shapes(ResLayerC4(depth=50)) == shapes(ResLayer(depth=50))
+    narrow = ResLayerC4(depth=18, base_channels=16)
+    conv = narrow.layer4[0].conv1
+    assert (conv.in_channels, conv.out_channels) == (64, 128)
+    assert narrow(torch.randn(2, 64, 14, 14)).shape == (2, 128, 7, 7)
+    with pytest.raises(ConfigError, match='depth=20'):
+        ResLayerC4(depth=20)
+    with pytest.raises(ConfigError, match='base_channels'):
+        ResLayerC4(depth=18, base_channels=0)
+
+
+def test_transfer_check_lets_remote_checkpoints_through():
+    from torch import nn
+
+    from mmmix.engine.hooks.transfer_check import check_pretrained, config_key
+    line = check_pretrained(nn.Conv2d(3, 4, 3), dict(type='Pretrained',
+                                                     checkpoint='torchvision://resnet50'),
+                            'model.backbone')
+    assert 'remote, not checked' in line
+    assert config_key('student.backbone') == config_key('teacher.backbone') == \
+        'model.detector.backbone'
+    assert config_key('roi_head.shared_head') == 'model.roi_head.shared_head'

@@ -364,3 +364,26 @@ def test_cifar_stem_converted_with_allow_trains_without_conv1(det_root, tmp_path
     bb = backbone_of(runner)
     assert torch.equal(bb.layer1[0].conv1.weight, net.layer1[0].conv1.weight)
     assert bb.conv1.weight.shape[-1] == 7
+
+
+def test_transfer_evidence_methods_share_backbone_and_data():
+    """tools/analysis/transfer_evidence.py compares pretraining methods on one
+    footing: every method's config ends with the same ImageNet-stem backbone and
+    64 px pipeline; only the mixing differs."""
+    ev = load_tool('analysis/transfer_evidence')
+    ref = Config.fromfile(PRETRAIN)
+    mixing = {}
+    for method in ev.METHODS:
+        config, edit = ev.method_setup(method)
+        cfg = Config.fromfile(config)
+        if edit is not None:
+            edit(cfg)
+        assert cfg.model.backbone == ref.model.backbone, method
+        assert cfg.train_dataloader.dataset.pipeline == ref.train_dataloader.dataset.pipeline
+        mixing[method] = (cfg.model.type, cfg.model.get('mixers'))
+    assert mixing['vanilla'] == ('MixupClassifier', ['vanilla'])
+    assert mixing['mixup'] == ('MixupClassifier', [dict(type='Mixup', alpha=1.0)])
+    assert mixing['cutmix'] == ('MixupClassifier', [dict(type='CutMix', alpha=0.2)])
+    assert mixing['automix'][0] == 'AutoMix'
+    with pytest.raises(SystemExit):
+        ev.parse_args(['--pretrain-epochs', '1'])
