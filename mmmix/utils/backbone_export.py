@@ -31,6 +31,7 @@ import torch
 from torch import Tensor
 
 from .compat import safe_load
+from .state_dicts import compare_state, key_listing
 
 
 class ConversionError(ValueError):
@@ -101,12 +102,6 @@ def _top_prefixes(keys) -> list:
     return sorted({k.split('.')[0] for k in keys})
 
 
-def _listing(keys, limit: int = 6) -> str:
-    keys = sorted(keys)
-    more = f' (+{len(keys) - limit} more)' if len(keys) > limit else ''
-    return f'{keys[:limit]}{more}'
-
-
 def _strip_module(sd: dict) -> 'OrderedDict[str, Tensor]':
     out = OrderedDict()
     for k, v in sd.items():
@@ -135,11 +130,12 @@ def _model_states(ckpt, name: str) -> Tuple[dict, Optional[dict]]:
         not_tensor = [k for k, v in ckpt.items() if not isinstance(v, Tensor)]
         if not_tensor:
             raise ConversionError(f"{name} has no 'state_dict' and is not a state dict "
-                                  f'(non-tensor entries {_listing(not_tensor)})')
+                                  f'(non-tensor entries {key_listing(not_tensor)})')
         sd = ckpt
     bad = [k for k, v in sd.items() if not isinstance(v, Tensor)]
     if bad:
-        raise ConversionError(f'{name}: state dict entries that are not tensors: {_listing(bad)}')
+        raise ConversionError(
+            f'{name}: state dict entries that are not tensors: {key_listing(bad)}')
     ema = _strip_module(ema) if isinstance(ema, dict) else None
     return _strip_module(sd), ema
 
@@ -375,21 +371,18 @@ def resnet_kwargs(arch: dict) -> dict:
 
 
 def _check_strict(net: torch.nn.Module, state: dict, what: str, ignore_missing=()):
-    own = net.state_dict()
-    missing = [k for k in own if k not in state and k not in ignore_missing]
-    unexpected = [k for k in state if k not in own]
-    shapes = [f'{k}: {tuple(state[k].shape)} vs {tuple(own[k].shape)}'
-              for k in state if k in own and state[k].shape != own[k].shape]
+    missing, unexpected, shapes = compare_state(net.state_dict(), state,
+                                                skip_missing=lambda k: k in ignore_missing)
     if missing or unexpected or shapes:
         raise ConversionError(
-            f'the backbone does not load strictly into {what}: missing {_listing(missing)}, '
-            f'unexpected {_listing(unexpected)}, shape mismatch {_listing(shapes)} (not a plain '
-            'ResNet? pass --no-verify to write it as-is)')
+            f'the backbone does not load strictly into {what}: missing {key_listing(missing)}, '
+            f'unexpected {key_listing(unexpected)}, shape mismatch {key_listing(shapes)} (not a '
+            'plain ResNet? pass --no-verify to write it as-is)')
     result = net.load_state_dict(state, strict=not ignore_missing)
     left = set(result.missing_keys) - set(ignore_missing)
     if left or result.unexpected_keys:
-        raise ConversionError(f'{what}: load_state_dict reports missing {_listing(left)}, '
-                              f'unexpected {_listing(result.unexpected_keys)}')
+        raise ConversionError(f'{what}: load_state_dict reports missing {key_listing(left)}, '
+                              f'unexpected {key_listing(result.unexpected_keys)}')
 
 
 def verify_resnet(state: Dict[str, Tensor], arch: dict) -> str:

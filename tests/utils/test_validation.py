@@ -49,3 +49,15 @@ def test_unknown_model_type_names_it():
     init_default_scope('mmmix')
     with pytest.raises(KeyError, match='NotAClassifier'):
         MODELS.build(dict(type='NotAClassifier'))
+
+
+def test_compare_state_names_what_does_not_fit():
+    import torch
+
+    from mmmix.utils.state_dicts import compare_state, key_listing
+    own = {'a': torch.zeros(2), 'b': torch.zeros(3), 'n': torch.zeros(())}
+    given = {'a': torch.ones(2), 'b': torch.zeros(4), 'c': torch.zeros(1)}
+    assert compare_state(own, given, skip_missing=lambda k: k == 'n') == \
+        ([], ['c'], ['b: (4,) vs (3,)'])
+    assert compare_state(own, given)[0] == ['n']
+    assert key_listing(['z', 'y', 'x'], limit=2) == "['x', 'y'] (+1 more)"

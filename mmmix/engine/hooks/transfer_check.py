@@ -16,6 +16,7 @@ from mmengine.runner import BaseLoop
 from mmmix.registry import HOOKS
 from mmmix.utils.backbone_export import CIFAR_CONV1
 from mmmix.utils.compat import safe_load
+from mmmix.utils.state_dicts import compare_state, key_listing
 from mmmix.utils.validation import ConfigError
 
 #: the checkpoint schemes mmengine downloads from; not checked here
@@ -77,10 +78,12 @@ def check_pretrained(module, cfg: dict, key: str) -> str:
         prefix = prefix if prefix.endswith('.') else prefix + '.'
         state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
     own = module.state_dict()
-    missing = [k for k in own if k not in state and not k.endswith('num_batches_tracked')
-               and not (stem_dropped and k == 'conv1.weight')]
-    bad = [k for k in own if k in state and tuple(state[k].shape) != tuple(own[k].shape)]
-    if 'conv1.weight' in bad and state['conv1.weight'].shape[-1] == 3 \
+    # extra tensors are fine: a C4 backbone uses three stages, its shared head layer4 only
+    missing, _, bad = compare_state(
+        own, state, skip_missing=lambda k: k.endswith('num_batches_tracked')
+        or (stem_dropped and k == 'conv1.weight'))
+    conv1 = state.get('conv1.weight')
+    if conv1 is not None and 'conv1.weight' in own and conv1.shape[-1] == 3 \
             and own['conv1.weight'].shape[-1] != 3:
         raise ConfigError(
             f'{key}.init_cfg.checkpoint={path!r} has a CIFAR stem (3x3 stride-1 conv1, no '
@@ -88,11 +91,10 @@ def check_pretrained(module, cfg: dict, key: str) -> str:
             f'({tuple(own["conv1.weight"].shape[-2:])} conv1). Pretrain with an '
             'ImageNet-stem backbone, or convert with --allow-cifar-stem to drop conv1')
     if missing or bad:
-        shapes = [f'{k}: {tuple(state[k].shape)} vs {tuple(own[k].shape)}' for k in bad[:4]]
         raise ConfigError(
             f'{key}.init_cfg.checkpoint={path!r} does not fit {key} ({type(module).__name__}): '
-            f'{len(missing)} keys missing {sorted(missing)[:4]}, {len(bad)} shape '
-            f'mismatches {shapes}')
+            f'{len(missing)} keys missing {key_listing(missing, 4)}, {len(bad)} shape '
+            f'mismatches {key_listing(bad, 4)}')
     used = sum(1 for k in own if k in state)
     note = ' (CIFAR-stem conv1 dropped by the converter: initialised here)' \
         if stem_dropped and 'conv1.weight' in own else ''

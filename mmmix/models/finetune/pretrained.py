@@ -19,6 +19,7 @@ import torch
 from torch import Tensor, nn
 
 from mmmix.utils.compat import safe_load
+from mmmix.utils.state_dicts import compare_state, key_listing
 from mmmix.utils.validation import ConfigError
 
 FORMATS = ('auto', 'mmpretrain', 'torchvision')
@@ -63,25 +64,17 @@ def split_checkpoint(path: str, fmt: str = 'auto'
     return backbone, head, fmt
 
 
-def _listing(keys, limit=6) -> str:
-    keys = sorted(keys)
-    more = f' (+{len(keys) - limit} more)' if len(keys) > limit else ''
-    return f'{keys[:limit]}{more}'
-
-
 def load_into(module: nn.Module, state: Dict[str, Tensor], what: str, path: str) -> int:
     """Copy ``state`` into ``module`` strictly: every key of the module must
     be given (BN ``num_batches_tracked`` excepted), no extra key, same shapes.
     Returns the number of tensors loaded; errors name the offending keys."""
     own = module.state_dict()
-    missing = [k for k in own if k not in state and not k.endswith('num_batches_tracked')]
-    unexpected = [k for k in state if k not in own]
-    bad_shape = [f'{k}: {tuple(state[k].shape)} vs {tuple(own[k].shape)}'
-                 for k in state if k in own and state[k].shape != own[k].shape]
+    missing, unexpected, bad_shape = compare_state(
+        own, state, skip_missing=lambda k: k.endswith('num_batches_tracked'))
     if missing or unexpected or bad_shape:
         raise ConfigError(
-            f'{what} of {path!r} does not match the model: missing {_listing(missing)}, '
-            f'unexpected {_listing(unexpected)}, shape mismatch {_listing(bad_shape)}')
+            f'{what} of {path!r} does not match the model: missing {key_listing(missing)}, '
+            f'unexpected {key_listing(unexpected)}, shape mismatch {key_listing(bad_shape)}')
     with torch.no_grad():
         for k, v in state.items():
             own[k].copy_(v.to(own[k]))
