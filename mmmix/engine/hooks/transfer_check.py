@@ -127,6 +127,10 @@ class TransferCheckHook(Hook):
         if not isinstance(getattr(runner, '_train_loop', None), BaseLoop):
             return
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        said = set()
         for name, module, cfg in pretrained_modules(model):
-            runner.logger.info('TransferCheckHook: ' + check_pretrained(module, cfg,
-                                                                        config_key(name)))
+            # every copy is checked (SoftTeacher's student and teacher), each line said once
+            line = check_pretrained(module, cfg, config_key(name))
+            if line not in said:
+                said.add(line)
+                runner.logger.info('TransferCheckHook: ' + line)
