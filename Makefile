@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 export PYTHONHASHSEED := 0
 
-.PHONY: setup test demo demo-transfer bench clean-data
+.PHONY: setup test demo demo-transfer bench bench-cifar10 clean-data
 
 setup:
 	@bash tools/setup_env.sh
@@ -19,9 +19,14 @@ demo-transfer: setup
 	$(PY) tools/demo_transfer.py
 
 bench: setup
-	PIP_CONFIG_FILE=/dev/null $(PY) -m pip install -q --no-deps timm  # the peer in bench_mixers
 	$(PY) tools/benchmarks/bench_mixers.py
 	$(PY) tools/benchmarks/bench_train_step.py
+
+# the CIFAR-10 (JPEG) CPU benchmark: prepare the data, run (or continue) the grid two runs
+# at a time, and collect docs/results/cifar10_jpeg/ (docs/cifar10_benchmark.md)
+bench-cifar10: setup
+	$(PY) tools/dataset_converters/prepare_cifar10_jpeg.py
+	$(PY) tools/benchmarks/cifar10_bench.py run --jobs 2
 
 clean-data:
 	rm -rf data/synthetic_cls data/synthetic_cls64 data/synthetic_det work_dirs/demo \

@@ -3,10 +3,14 @@
 Importing mmmix registers its mixers, heads, classifiers, datasets, metrics and
 hooks in child registries (scope ``mmmix``) of mmpretrain's, and allowlists the
 classes mmengine checkpoints need under ``torch.load(weights_only=True)``.
+It needs no mmdet and no compiled mmcv ops; the parts that reuse mmdet are
+listed in :mod:`mmmix.utils.optional`.
 """
 from .utils.compat import patch_cpu_distributed, register_checkpoint_safe_globals
+from .utils.optional import require_mmcv
 from .version import __version__
 
+require_mmcv()  # mmcv-lite or mmcv: not an install requirement, see mmmix.utils.optional
 register_checkpoint_safe_globals()
 patch_cpu_distributed()
 

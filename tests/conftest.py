@@ -88,3 +88,30 @@ def make_cls_cfg(data_root, work_dir, max_epochs=2, num_classes=4, batch_size=8,
 @pytest.fixture
 def cls_cfg_factory():
     return make_cls_cfg
+
+
+CIFAR10_JPEG_ARCHIVE = osp.join(osp.dirname(ROOT), 'shared', 'data', 'cifar10-jpeg.tar.gz')
+
+
+def cifar10_jpeg_archive():
+    """The CIFAR-10 JPEG archive (``$MMMIX_CIFAR10_JPEG``, else beside the checkout)."""
+    return os.environ.get('MMMIX_CIFAR10_JPEG', CIFAR10_JPEG_ARCHIVE)
+
+
+@pytest.fixture(scope='session')
+def cifar10_jpeg_root(tmp_path_factory):
+    """The real CIFAR-10 JPEG images, prepared once per session by the project's tool into
+    a temporary folder, plus two small class-balanced lists for short runs:
+    ``meta/tiny_train.txt`` (10 per class) and ``meta/tiny_test.txt`` (20 per class)."""
+    archive = cifar10_jpeg_archive()
+    if not osp.isfile(archive):
+        pytest.skip(f'CIFAR-10 JPEG archive not found at {archive} (set MMMIX_CIFAR10_JPEG)')
+    prep = load_tool('dataset_converters/prepare_cifar10_jpeg')
+    out = str(tmp_path_factory.mktemp('cifar10_jpeg') / 'cifar10-jpeg')
+    prep.prepare(archive, out, log=lambda *_: None)
+    for split, per_class in (('train', 10), ('test', 20)):
+        rows = [f'{cls}/{i:04d}.jpg {label}\n' for label, cls in enumerate(prep.CLASSES)
+                for i in range(per_class)]
+        with open(osp.join(out, 'meta', f'tiny_{split}.txt'), 'w', encoding='utf-8') as f:
+            f.writelines(rows)
+    return out

@@ -107,6 +107,14 @@ if [ -n "$(missing openmim==0.3.9 pandas tabulate colorama)" ]; then
   pipi click colorama model-index pandas requests rich tabulate "$SETUPTOOLS_SPEC"
 fi
 
+# timm: the independent plain-PyTorch peer of the CIFAR-10 benchmark uses its Mixup/CutMix
+# (tools/benchmarks/cifar10_peer.py), and the mixer benchmark compares against it. Pure
+# Python; its hub dependencies are only imported when downloading weights, which we never do.
+if [ -n "$(missing timm==1.0.31)" ]; then
+  step "installing timm==1.0.31 (without its hub dependencies)"
+  pipi --no-deps timm==1.0.31
+fi
+
 # Exact graph-cut solvers used only by the PuzzleMix/Co-Mixup solver tests and the mixer
 # benchmark (the reference design's per-sample CPU loop): PyMaxflow and gco-wrapper.
 if [ -n "$(missing PyMaxflow==1.3.2 gco-wrapper==3.0.9)" ]; then

@@ -17,6 +17,10 @@ The machinery is mmdet's semi-supervised one, reused as is:
 Unlabeled samples carry no ``gt_label`` (``CustomDataset(with_label=False)``
 on the unlabeled file of :mod:`mmmix.datasets.splits`); that is how the model
 tells them apart.
+
+This module needs mmdet; :mod:`mmmix.datasets` imports it only when mmdet
+imports (``mmmix.utils.optional``), and registers placeholders naming mmdet
+otherwise.
 """
 import copy
 from typing import Sequence

@@ -14,7 +14,7 @@ from mmmix.registry import MODELS
 from semisup_utils import (SEMISUP_CONFIGS, SYNTHETIC_FIXMATCH, load_cfg, mmmix_scope,  # noqa
                            one_thread, point_cfg_at, semisup_root)
 
-SIZE = {'synthetic': 32, 'cifar10': 16, 'cifar100': 16}
+SIZE = {'synthetic': 32, 'cifar10': 16, 'cifar10-jpeg': 16, 'cifar100': 16}
 
 
 def build(cfg):

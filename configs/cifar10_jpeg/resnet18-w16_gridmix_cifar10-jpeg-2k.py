@@ -1,0 +1,4 @@
+# CIFAR-10 (JPEG) CPU benchmark (docs/cifar10_benchmark.md): GridMix (Baek et al., 2021), alpha 0.2 (the CIFAR setting).
+_base_ = '../_base_/cifar10-jpeg-2k_benchmark.py'
+
+model = dict(mixers=[dict(type='GridMix', alpha=0.2)])

@@ -1,0 +1,7 @@
+# CIFAR-10 (JPEG) CPU benchmark (docs/cifar10_benchmark.md): ManifoldMix + Decoupled Mixup DM(CE)
+# (Liu et al., NeurIPS 2023); mixer and DM settings of the CIFAR-100 DM configs (configs/decoupled/).
+_base_ = '../_base_/cifar10-jpeg-2k_benchmark.py'
+
+model = dict(
+    mixers=[dict(type='ManifoldMix', alpha=0.5)],
+    head=dict(mix_loss=dict(type='DecoupledMixupLoss', eta=0.01, mode='more', idx=0.0)))

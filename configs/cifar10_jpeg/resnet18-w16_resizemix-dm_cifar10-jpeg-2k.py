@@ -1,0 +1,7 @@
+# CIFAR-10 (JPEG) CPU benchmark (docs/cifar10_benchmark.md): ResizeMix + Decoupled Mixup DM(CE)
+# (Liu et al., NeurIPS 2023); mixer and DM settings of the CIFAR-100 DM configs (configs/decoupled/).
+_base_ = '../_base_/cifar10-jpeg-2k_benchmark.py'
+
+model = dict(
+    mixers=[dict(type='ResizeMix', alpha=0.2)],
+    head=dict(mix_loss=dict(type='DecoupledMixupLoss', eta=0.1, mode='less', idx=0.5)))

@@ -1,0 +1,4 @@
+# CIFAR-10 (JPEG) CPU benchmark (docs/cifar10_benchmark.md): ResizeMix (Qin et al., 2020), alpha 1.0 (the CIFAR setting).
+_base_ = '../_base_/cifar10-jpeg-2k_benchmark.py'
+
+model = dict(mixers=[dict(type='ResizeMix', alpha=1.0)])
