@@ -1,10 +1,14 @@
 """AutoMix tools: the evidence script's mask-coverage measurement (on a tiny
-generated data set, with masks whose coverage is known) and the step-breakdown
-benchmark (a tiny run: its parts and totals are consistent)."""
+generated data set, with masks whose coverage is known), its checkpoint mode on
+real CIFAR-10 images (a checkpoint trained here for a few iterations), and the
+step-breakdown benchmark (a tiny run: its parts and totals are consistent)."""
 import importlib.util
 import json
+import math
 import os.path as osp
 import types
+
+import numpy as np
 
 import pytest
 import torch
@@ -107,3 +111,174 @@ def test_mix_block_probe_runs_and_the_anchored_mask_follows_lam(tiny_data, tmp_p
             assert row[key]['mixed_ce'] > 0
     with open(out) as f:
         assert json.load(f)['trace'][-1]['iter'] == 4
+
+
+def test_coverage_without_foreground_masks_keeps_the_mask_numbers(tiny_data):
+    """Without foreground masks the object shares are left out and the other
+    numbers are those of the run with them (same pairs, lam and masks)."""
+    ev = load('tools/analysis/automix_evidence.py', 'automix_evidence')
+    model = synthetic_automix()
+    inputs, fg, labels = ev.load_split(tiny_data, model.data_preprocessor)
+    backbone = model.teacher.module['backbone']
+    with_fg = ev.mask_coverage(backbone, model.mix_block, model.mix_stage, (inputs, fg, labels),
+                               pairs=120, seed=2)
+    without = ev.mask_coverage(backbone, model.mix_block, model.mix_stage,
+                               (inputs, None, labels), pairs=120, seed=2)
+    mask_keys = {'mask_mean', 'lam_corr', 'spatial_std', 'saturated'}
+    assert set(with_fg['automix']) == mask_keys | {'own', 'partner', 'own_focus',
+                                                   'partner_focus', 'both_visible'}
+    for kind in ('automix', 'random_box'):
+        assert set(without[kind]) == mask_keys
+        assert without[kind] == {k: with_fg[kind][k] for k in mask_keys}
+    assert without['pairs'] == with_fg['pairs'] and without['lam_mean'] == with_fg['lam_mean']
+
+
+# ------------------------------------------------ checkpoint mode on real CIFAR-10 images
+AUTOMIX_CIFAR = 'configs/cifar10_jpeg/resnet18-w16_automix_cifar10-jpeg-2k.py'
+SUMIX_CIFAR = 'configs/cifar10_jpeg/resnet18-w16_cutmix-sumix_cifar10-jpeg-2k.py'
+
+
+def train_tiny(config, data_root, work_dir):
+    """Run a CIFAR-10 benchmark config for one epoch of batch 25 on the tiny
+    training list (4 iterations, one thread) with mmengine's Runner; returns
+    the checkpoint it saved."""
+    from mmengine.runner import Runner
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    cfg.merge_from_dict({
+        'train_dataloader.dataset.data_root': data_root,
+        'train_dataloader.dataset.ann_file': 'meta/tiny_train.txt',
+        'train_dataloader.batch_size': 25,
+        'val_dataloader.dataset.data_root': data_root,
+        'val_dataloader.dataset.ann_file': 'meta/tiny_test.txt',
+        'test_dataloader.dataset.data_root': data_root,
+        'test_dataloader.dataset.ann_file': 'meta/tiny_test.txt',
+        'train_cfg.max_epochs': 1, 'train_cfg.val_interval': 10,
+        'train_cfg.dynamic_intervals': None,
+        'env_cfg.dist_cfg': dict(backend='gloo'),
+        'randomness': dict(seed=0, deterministic=False), 'log_level': 'WARNING'})
+    cfg.work_dir = str(work_dir)
+    try:
+        Runner.from_cfg(cfg).train()
+    finally:
+        torch.set_num_threads(threads)
+    ckpt = osp.join(str(work_dir), 'epoch_1.pth')
+    assert osp.isfile(ckpt)
+    return ckpt
+
+
+@pytest.fixture(scope='module')
+def cifar_automix(cifar10_jpeg_root, tmp_path_factory):
+    ckpt = train_tiny(AUTOMIX_CIFAR, cifar10_jpeg_root, tmp_path_factory.mktemp('automix_cifar'))
+    return cifar10_jpeg_root, osp.join(ROOT, AUTOMIX_CIFAR), ckpt
+
+
+def _mask_stats_argv(cifar_automix, out, seed=1):
+    root, config, ckpt = cifar_automix
+    return ['--config', config, '--checkpoint', ckpt, '--data-root', root, '--ann-file',
+            'meta/tiny_test.txt', '--pairs', '300', '--seed', str(seed), '--threads', '1',
+            '--out', str(out)]
+
+
+def test_mask_stats_of_a_checkpoint_on_cifar10(cifar_automix, tmp_path):
+    """The checkpoint mode end to end: files, keys, ranges, determinism."""
+    ev = load('tools/analysis/automix_evidence.py', 'automix_evidence')
+    res = ev.main(_mask_stats_argv(cifar_automix, tmp_path / 'a'))
+    with open(tmp_path / 'a' / 'mask_stats.json') as f:
+        saved = json.load(f)
+    assert saved == json.loads(json.dumps(res))
+    md = (tmp_path / 'a' / 'mask_stats.md').read_text()
+    for label in ('| AutoMix (learned) |', '| random box (CutMix) |', '| flat (Mixup) |'):
+        assert label in md
+    assert res['num_images'] == 200 and res['pairs_drawn'] == 300
+    assert 200 < res['pairs'] < 300  # different-class pairs only (about 90 % of 300)
+    assert res['alpha'] == 2. and res['mix_stage'] == 2  # the config's
+    assert 0 <= res['clean_top1'] <= 100 and 0.3 < res['lam_mean'] < 0.7
+    keys = {'mask_mean', 'lam_gap', 'lam_corr', 'spatial_std', 'saturated', 'mixed_ce'}
+    for kind in ('automix', 'random_box', 'flat'):
+        s = res[kind]
+        assert set(s) == keys, kind  # no object shares without foreground masks
+        assert 0 <= s['mask_mean'] <= 1 and 0 <= s['saturated'] <= 1 and s['lam_gap'] >= 0
+        assert 0 <= s['spatial_std'] <= 0.5 and math.isfinite(s['mixed_ce'])
+        assert s['mixed_ce'] > 0
+    # the flat Mixup mask is lam everywhere; the hard boxes sit in the tails only
+    assert res['flat']['spatial_std'] < 1e-6 and res['flat']['lam_gap'] < 1e-6
+    assert res['flat']['lam_corr'] > 0.999999
+    assert res['random_box']['saturated'] == 1 and res['random_box']['spatial_std'] > 0.3
+    # the config's lam-anchored mask follows lam
+    assert res['automix']['lam_corr'] > 0.9 and res['automix']['lam_gap'] < 0.1
+
+    # the same seed gives the same numbers, another seed other pairs
+    again = ev.main(_mask_stats_argv(cifar_automix, tmp_path / 'b'))
+    other = ev.main(_mask_stats_argv(cifar_automix, tmp_path / 'c', seed=2))
+    strip = lambda r: {k: v for k, v in r.items() if k != 'command'}  # noqa: E731
+    assert strip(again) == strip(res)
+    assert other['lam_mean'] != res['lam_mean']
+
+
+def test_mask_stats_against_an_independent_computation(cifar_automix):
+    """The reported numbers recomputed in the test from the per-pair lam and
+    masks: the boxes' spatial std from their areas alone, the correlation, and
+    the mixed CE of each mask kind under the student (its own forward)."""
+    import torch.nn.functional as F
+    ev = load('tools/analysis/automix_evidence.py', 'automix_evidence')
+    root, config, ckpt = cifar_automix
+    args = ev.parse_args(['--config', config, '--checkpoint', ckpt, '--data-root', root,
+                          '--ann-file', 'meta/tiny_test.txt', '--pairs', '300', '--seed', '1'])
+    cfg, model = ev.load_automix(config, ckpt)
+    res, per = ev.mask_stats(model, cfg, args)
+    lam, a, b = per['lam'].double(), per['a'], per['b']
+    assert res['pairs'] == lam.numel() == a.numel()
+
+    # a box of side round(sqrt(1 - lam) * 32) inside a 32x32 image: share p of x kept,
+    # per-image (unbiased) std sqrt(p (1 - p) n / (n - 1)) with n = 1024 pixels
+    n = 32 * 32
+    side = torch.round(torch.sqrt(1 - lam) * 32)
+    p = 1 - side * side / n
+    boxes = per['random_box'].double()
+    assert torch.equal((boxes == 0).flatten(1).sum(1).double(), side * side)
+    std = torch.sqrt(p * (1 - p) * n / (n - 1))
+    assert res['random_box']['spatial_std'] == pytest.approx(float(std.mean()), abs=1e-6)
+    assert res['random_box']['mask_mean'] == pytest.approx(float(p.mean()), abs=1e-6)
+    assert res['random_box']['lam_gap'] == pytest.approx(float((p - lam).abs().mean()),
+                                                         abs=1e-6)
+    share = per['automix'].double().flatten(1).mean(1)
+    assert res['automix']['lam_corr'] == pytest.approx(
+        float(np.corrcoef(share.numpy(), lam.numpy())[0, 1]), abs=1e-6)
+
+    # mixed CE: lam * CE(y_a) + (1 - lam) * CE(y_b) of the student's logits
+    inputs, labels = ev.load_list(model, cfg, root, 'meta/tiny_test.txt')
+    with torch.no_grad():
+        for kind in ('automix', 'random_box', 'flat'):
+            w = per[kind][:, None].float()
+            mixed = w * inputs[a] + (1 - w) * inputs[b]
+            feats = model.neck(model.backbone(mixed))
+            logits = model.head.fc(feats[-1] if isinstance(feats, tuple) else feats)
+            ce_a = F.cross_entropy(logits, labels[a], reduction='none').double()
+            ce_b = F.cross_entropy(logits, labels[b], reduction='none').double()
+            expected = float((lam * ce_a + (1 - lam) * ce_b).mean())
+            assert res[kind]['mixed_ce'] == pytest.approx(expected, rel=1e-5), kind
+        top1 = 100. * float((model.head.fc(model.neck(model.backbone(inputs))[-1]).argmax(1)
+                             == labels).double().mean())
+    assert res['clean_top1'] == pytest.approx(top1)
+
+
+def test_mask_stats_rejects_what_is_not_an_automix_model(cifar_automix, tmp_path):
+    ev = load('tools/analysis/automix_evidence.py', 'automix_evidence')
+    root, config, ckpt = cifar_automix
+    sumix_config = osp.join(ROOT, SUMIX_CIFAR)
+    base = ['--data-root', root, '--ann-file', 'meta/tiny_test.txt', '--pairs', '20',
+            '--out', str(tmp_path)]
+    with pytest.raises(ValueError, match='--config .*not AutoMix'):
+        ev.main(['--config', sumix_config, '--checkpoint', ckpt] + base)
+    # a plain classifier's weights given with the AutoMix config
+    init_default_scope('mmmix')
+    cfg = Config.fromfile(sumix_config)
+    cfg.model.data_preprocessor = cfg.data_preprocessor
+    plain = str(tmp_path / 'plain.pth')
+    torch.save(dict(state_dict=MODELS.build(cfg.model).state_dict()), plain)
+    with pytest.raises(ValueError, match='--checkpoint .*not an AutoMix model'):
+        ev.main(['--config', config, '--checkpoint', plain] + base)
+    with pytest.raises(SystemExit):  # the two go together
+        ev.parse_args(['--checkpoint', ckpt])

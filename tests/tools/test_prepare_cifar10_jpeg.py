@@ -135,14 +135,11 @@ def test_bad_archive_leaves_a_complete_folder_alone(cifar10_jpeg_root, tmp_path)
     assert prep.is_complete(cifar10_jpeg_root)
 
 
-def test_half_unpacked_folder_is_detected_and_redone(tmp_path):
-    archive = cifar10_jpeg_archive()
-    if not osp.isfile(archive):
-        pytest.skip(f'CIFAR-10 JPEG archive not found at {archive}')
-    out = str(tmp_path / 'cifar10-jpeg')
-    prep.prepare(archive, out, log=lambda *_: None)
-    # what a kill in the middle of an unpack leaves: no marker, part of a class missing;
-    # a file the user put beside the images is kept
+def test_half_unpacked_folder_is_detected_and_redone(cifar10_jpeg_root):
+    """A kill in the middle of an unpack leaves no marker and part of a class missing; the
+    next run redoes the images and keeps what the user put beside them. (It damages and
+    repairs the session's prepared copy, which is complete again afterwards.)"""
+    out = cifar10_jpeg_root
     os.remove(osp.join(out, prep.MARKER))
     for i in range(100, 200):
         os.remove(osp.join(out, 'train', 'cat', f'{i:04d}.jpg'))
@@ -151,10 +148,11 @@ def test_half_unpacked_folder_is_detected_and_redone(tmp_path):
     assert not prep.is_complete(out)
     assert prep.layout_problems(out) == ['train/cat: 4900 images, expected 5000']
     lines = []
-    prep.prepare(archive, out, log=lines.append)
+    prep.prepare(cifar10_jpeg_archive(), out, log=lines.append)
     assert any('half-unpack' in line for line in lines)
     assert prep.is_complete(out) and prep.layout_problems(out) == []
     assert open(osp.join(out, 'notes.txt')).read() == 'mine'
+    assert osp.isfile(osp.join(out, 'meta', 'tiny_train.txt'))  # meta/ is left alone
 
 
 def test_benchmark_dataset_config_reads_the_subset(cifar10_jpeg_root):

@@ -1,7 +1,9 @@
 """tools/analysis/semantic_ratio.py: the semantic share on hand-built masks with
 known answers, the exclusion rules, the statistics, where the partner lands
-(ResizeMix), and an end-to-end run of the tool on a tiny generated data set
-with a freshly initialised model (no training)."""
+(ResizeMix), an end-to-end run of the tool on a tiny generated data set with a
+freshly initialised model (no training), and the mode for data without
+foreground masks on real CIFAR-10 images (a checkpoint trained here for a few
+iterations)."""
 import importlib.util
 import json
 import math
@@ -263,4 +265,134 @@ def test_tool_end_to_end(sr, tmp_path):
     mtime = os.stat(params_file).st_mtime_ns
     again = sr.main(argv + ['--no-plot'])
     assert os.stat(params_file).st_mtime_ns == mtime
+    assert again['results'] == summary['results']
+
+
+# ------------------------------------------------- data without foreground masks
+def test_movement_counts(sr):
+    lam = torch.tensor([.5, .5, .5, .5, .5], dtype=torch.float64)
+    new = torch.tensor([.6, .4, .5, .9, .6], dtype=torch.float64)
+    ratio = torch.tensor([.8, .8, .8, .6, .5], dtype=torch.float64)
+    mv = sr.movement(lam, new, ratio)
+    # toward: 0 (and 3, which overshoots: not closer); away: 1, and 4 (ratio = lam)
+    assert (mv['toward']['count'], mv['away']['count'], mv['unchanged']['count']) == (2, 2, 1)
+    assert mv['closer']['count'] == 1 and mv['toward']['fraction'] == pytest.approx(.4)
+
+
+def test_foreground_detection(sr, tmp_path, synthetic_cls_root):
+    assert sr.has_foreground(str(tmp_path / 'not_there'))  # to be generated
+    assert sr.has_foreground(synthetic_cls_root)
+    (tmp_path / 'real' / 'meta').mkdir(parents=True)
+    assert not sr.has_foreground(str(tmp_path / 'real'))
+    with pytest.raises(ValueError, match='--ann-file'):  # synthetic data: aligned lists only
+        sr.main(['--data-root', str(tmp_path / 'not_there'), '--ann-file', 'meta/x.txt',
+                 '--work-dir', str(tmp_path / 'w')])
+    with pytest.raises(ValueError, match='--data-root'):
+        sr.main(['--data-root', str(tmp_path / 'not_there'), '--no-foreground',
+                 '--work-dir', str(tmp_path / 'w')])
+
+
+SUMIX_CIFAR = 'configs/cifar10_jpeg/resnet18-w16_cutmix-sumix_cifar10-jpeg-2k.py'
+
+
+@pytest.fixture(scope='module')
+def cifar_sumix(cifar10_jpeg_root, tmp_path_factory):
+    """The CIFAR-10 CutMix + SUMix config run for one epoch of batch 25 on the
+    tiny training list (4 iterations) with mmengine's Runner: its checkpoint."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    root = cifar10_jpeg_root
+    work = str(tmp_path_factory.mktemp('sumix_cifar'))
+    cfg = Config.fromfile(osp.join(ROOT, SUMIX_CIFAR))
+    cfg.merge_from_dict({
+        'train_dataloader.dataset.data_root': root,
+        'train_dataloader.dataset.ann_file': 'meta/tiny_train.txt',
+        'train_dataloader.batch_size': 25,
+        'val_dataloader.dataset.data_root': root,
+        'val_dataloader.dataset.ann_file': 'meta/tiny_test.txt',
+        'test_dataloader.dataset.data_root': root,
+        'test_dataloader.dataset.ann_file': 'meta/tiny_test.txt',
+        'train_cfg.max_epochs': 1, 'train_cfg.val_interval': 10,
+        'train_cfg.dynamic_intervals': None,
+        'env_cfg.dist_cfg': dict(backend='gloo'),
+        'randomness': dict(seed=0, deterministic=False), 'log_level': 'WARNING'})
+    cfg.work_dir = work
+    Runner.from_cfg(cfg).train()
+    ckpt = osp.join(work, 'epoch_1.pth')
+    assert osp.isfile(ckpt)
+    return root, osp.join(ROOT, SUMIX_CIFAR), ckpt
+
+
+def test_without_foreground_end_to_end_on_cifar10(sr, cifar_sumix, tmp_path):
+    """The mode on real images (auto-detected): output files and keys, value
+    ranges, the statistics recomputed by hand from the per-sample records,
+    the clean top-1 against mmengine's test loop, determinism under --seed."""
+    import numpy as np
+    root, config, ckpt = cifar_sumix
+    work = str(tmp_path / 'work')
+    argv = ['--config', config, '--checkpoint', ckpt, '--data-root', root, '--ann-file',
+            'meta/tiny_test.txt', '--work-dir', work, '--rounds', '2', '--batch-size', '50',
+            '--seed', '3', '--extra-scales', '10']
+    summary, rec = sr.main(argv, return_records=True)
+
+    for name in ('semantic_ratio.json', 'semantic_ratio.md', 'semantic_ratio.png'):
+        assert osp.isfile(osp.join(work, name)), name
+    with open(osp.join(work, 'semantic_ratio.json')) as f:
+        saved = json.load(f)
+    assert saved['results'] == json.loads(json.dumps(summary['results']))
+    assert saved['mode'] == 'no_foreground' and saved['scale'] == 100.
+    assert saved['num_images'] == 200 and saved['ann_file'] == 'meta/tiny_test.txt'
+    res = saved['results']
+    c = res['counts']
+    assert c['mixed'] == 2 * 200 and c['same_class'] + c['evaluated'] == c['mixed']
+    assert c['evaluated'] > 300  # different-class pairs, about 90 %
+    assert set(res['vs_area_lam']) == {'sumix_lam', 'sumix_lam@10', 'pred_ratio'}
+    assert set(res['vs_pred_ratio']) == {'area_lam', 'sumix_lam', 'sumix_lam@10',
+                                         'constant_half'}
+    for table in ('vs_area_lam', 'vs_pred_ratio'):
+        for name, st in res[table].items():
+            assert st['n'] == c['evaluated'] and 0 <= st['mae'] <= 1, (table, name)
+            assert -1 <= st['bias'] <= 1
+            assert st['pearson'] is None or -1 <= st['pearson'] <= 1
+    for key, mv in res['sumix_movement'].items():
+        assert mv['n'] == c['evaluated']
+        assert mv['toward']['count'] + mv['away']['count'] + mv['unchanged']['count'] == mv['n']
+        assert 0 <= mv['closer']['fraction'] <= 1
+    assert 0 <= saved['clean_top1'] <= 100
+    md = (tmp_path / 'work' / 'semantic_ratio.md').read_text()
+    assert "| SUMix lam' (scale 100) | area lam (CutMix) |" in md and 'toward the ratio' in md
+
+    # by hand from the per-sample records: over the different-class samples
+    keep = (rec['y_a'] != rec['y_b']).numpy()
+    lam, new, ratio = (rec[k].numpy()[keep] for k in ('area_lam', 'sumix_lam', 'pred_ratio'))
+    assert keep.sum() == c['evaluated']
+    assert ((lam >= 0) & (lam <= 1) & (new >= 0) & (new <= 1)).all()
+    st = res['vs_area_lam']['sumix_lam']
+    assert st['mae'] == pytest.approx(np.abs(new - lam).mean(), abs=1e-12)
+    assert st['bias'] == pytest.approx((new - lam).mean(), abs=1e-12)
+    assert st['pearson'] == pytest.approx(np.corrcoef(new, lam)[0, 1], abs=1e-9)
+    st = res['vs_pred_ratio']['sumix_lam']
+    assert st['mae'] == pytest.approx(np.abs(new - ratio).mean(), abs=1e-12)
+    assert st['pearson'] == pytest.approx(np.corrcoef(new, ratio)[0, 1], abs=1e-9)
+    assert res['vs_pred_ratio']['area_lam']['mae'] == pytest.approx(
+        np.abs(lam - ratio).mean(), abs=1e-12)
+    shift, gap = new - lam, ratio - lam
+    toward = (np.abs(shift) > sr.MOVE_TOL) & (shift * gap > 0)
+    assert res['sumix_movement']['sumix_lam']['toward']['count'] == int(toward.sum())
+    assert res['sumix_movement']['sumix_lam']['closer']['count'] == int(
+        (np.abs(new - ratio) < np.abs(lam - ratio)).sum())
+
+    # the clean top-1 is what mmengine's test loop measures with this checkpoint
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    cfg = Config.fromfile(config)
+    cfg.merge_from_dict({'test_dataloader.dataset.data_root': root,
+                         'test_dataloader.dataset.ann_file': 'meta/tiny_test.txt',
+                         'env_cfg.dist_cfg': dict(backend='gloo'), 'log_level': 'WARNING'})
+    cfg.work_dir, cfg.load_from = str(tmp_path / 'test'), ckpt
+    top1 = Runner.from_cfg(cfg).test()['accuracy/top1']
+    assert saved['clean_top1'] == pytest.approx(float(top1), abs=1e-3)
+
+    # the same seed gives the same numbers; the explicit flag selects the same mode
+    again = sr.main(argv + ['--no-plot', '--no-foreground'])
     assert again['results'] == summary['results']

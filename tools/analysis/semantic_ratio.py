@@ -52,6 +52,33 @@ preprocessor's normalised inputs, exactly the tensors a mixer sees in
 training. The importable core is :func:`semantic_shares`,
 :func:`exclusions`, :func:`partner_in_frame`, :func:`mix_records`,
 :func:`summarize` and :func:`analyse`.
+
+Data without foreground masks (e.g. CIFAR-10; ``--no-foreground``, chosen
+automatically when ``--data-root`` exists and holds neither ``masks/`` nor the
+generator's ``meta/params.json``): there is no true semantic share, so the
+tool mixes the split as above and relates the three estimates to each other,
+over the different-class mixed samples (same-class pairs excluded)::
+
+    python tools/analysis/semantic_ratio.py \
+        --config configs/cifar10_jpeg/resnet18-w16_cutmix-sumix_cifar10-jpeg-2k.py \
+        --checkpoint work_dirs/cifar10_bench/cutmix-sumix_s0/epoch_100.pth \
+        --data-root data/cifar10-jpeg --ann-file meta/test.txt --mixer CutMix \
+        --rounds 2 --work-dir work_dirs/semantic_ratio_cifar10
+
+(``--rounds 2``: the 10,000 test images mixed twice; the default 20 rounds
+suit the small synthetic split.)
+
+* MAE, mean difference (estimate - reference), Pearson and Spearman r of
+  SUMix's ``lam'`` and of the prediction ratio against the area ``lam``, and
+  of the area ``lam`` and ``lam'`` against the prediction ratio
+  (:func:`analyse_without_foreground`); the mean difference of ``lam'``
+  against ``lam`` is the mean ``lam' - lam``;
+* :func:`movement`: the share of samples where ``lam'`` moves from ``lam``
+  toward the prediction ratio, away from it, or not at all, and where it ends
+  closer to the ratio than ``lam``;
+* the model's clean top-1 on the list, the same output files (the scatter
+  plot: ``lam'`` against ``lam``, ``lam'`` against the ratio, the ratio
+  against ``lam``).
 """
 import argparse
 import json
@@ -77,6 +104,8 @@ DATA_DEFAULTS = dict(num_classes=10, img_size=32, num_train=200, num_val=50, num
 ZERO_TOL = 1e-6
 #: largest pixel error allowed when re-composing a mixed batch from its mask
 RECON_TOL = 1e-4
+#: a SUMix shift |lam' - lam| at or below this counts as "unchanged"
+MOVE_TOL = 1e-6
 ESTIMATES = ('area_lam', 'sumix_lam', 'pred_ratio')
 LABELS = {
     'area_lam': 'area lam (mixer)',
@@ -246,7 +275,8 @@ def mix_records(model, inputs: Tensor, labels: Tensor, fg: Tensor, mixer, rounds
     (``sumix_lam@<s>`` for each extra scale) and ``pred_ratio``.
 
     ``inputs`` ``[N,C,H,W]`` normalised images, ``labels`` ``[N]``, ``fg``
-    ``[N,H,W]`` their foreground masks; the model must be in eval mode.
+    ``[N,H,W]`` their foreground masks, or None for data without them (then
+    the records hold no semantic shares); the model must be in eval mode.
     """
     if mixer.requires:
         raise ValueError(f'{type(mixer).__name__} needs {mixer.requires} from the model; '
@@ -255,7 +285,8 @@ def mix_records(model, inputs: Tensor, labels: Tensor, fg: Tensor, mixer, rounds
     if n < 2:
         raise ValueError(f'need at least 2 images to mix, got {n}')
     p_clean = torch.softmax(predict_logits(model, inputs), 1)
-    fg = fg.to(inputs.dtype)
+    if fg is not None:
+        fg = fg.to(inputs.dtype)
     records = []
     max_err = 0.
     for _ in range(rounds):
@@ -272,8 +303,10 @@ def mix_records(model, inputs: Tensor, labels: Tensor, fg: Tensor, mixer, rounds
             index = result.index.cpu()
             y_a = labels[ids]
             y_b = y_a[index]
-            fg_b = partner_in_frame(mixer, fg[ids][:, None], index, result.mask)[:, 0]
-            shares = semantic_shares(fg[ids], fg_b, result.mask)
+            shares = {}
+            if fg is not None:
+                fg_b = partner_in_frame(mixer, fg[ids][:, None], index, result.mask)[:, 0]
+                shares = semantic_shares(fg[ids], fg_b, result.mask)
             p_m = torch.softmax(predict_logits(model, result.inputs), 1)
             p_o = p_clean[ids]
             lam = result.lam.detach().cpu().double()
@@ -370,6 +403,54 @@ def analyse(records: Dict[str, Tensor], zero_tol: float = ZERO_TOL) -> dict:
     )
 
 
+def movement(lam: Tensor, lam_new: Tensor, ratio: Tensor, tol: float = MOVE_TOL) -> dict:
+    """Where SUMix moves the share, relative to the prediction ratio: per
+    sample ``shift = lam' - lam`` and ``gap = ratio - lam``; ``unchanged``:
+    ``|shift| <= tol``; ``toward``: moved in the direction of the ratio
+    (``shift * gap > 0``); ``away``: moved otherwise (against it, or off a
+    ratio equal to ``lam``). ``closer``: ``|lam' - ratio| < |lam - ratio|``
+    (``toward`` without overshooting past twice the gap). Counts and
+    fractions over the samples."""
+    shift, gap = lam_new - lam, ratio - lam
+    moved = shift.abs() > tol
+    toward = moved & (shift * gap > 0)
+    away = moved & ~toward
+    closer = (lam_new - ratio).abs() < (lam - ratio).abs()
+    n = int(lam.numel())
+
+    def frac(mask):
+        return dict(count=int(mask.sum()), fraction=int(mask.sum()) / n if n else None)
+    return dict(toward=frac(toward), away=frac(away), unchanged=frac(~moved),
+                closer=frac(closer), n=n, tol=tol)
+
+
+def analyse_without_foreground(records: Dict[str, Tensor], tol: float = MOVE_TOL) -> dict:
+    """The no-foreground mode's statistics over the different-class mixed
+    samples (same-class pairs excluded: there ``lam'`` and the prediction
+    ratio carry no share): each estimate against the area ``lam`` and
+    against the prediction ratio (:func:`summarize`: ``mae``, ``bias`` =
+    mean of estimate - reference, ``pearson``, ``spearman``, ``mean``), the
+    :func:`movement` of SUMix's ``lam'`` relative to the prediction ratio,
+    and how often the mixed image's top-1 is ``y_a``."""
+    keep = records['y_a'] != records['y_b']
+    sumix = [k for k in records if k == 'sumix_lam' or k.startswith('sumix_lam@')]
+    lam, ratio = records['area_lam'][keep], records['pred_ratio'][keep]
+    vs_area = summarize(lam, {k: records[k][keep] for k in sumix + ['pred_ratio']})
+    vs_ratio = {k: records[k][keep] for k in ['area_lam'] + sumix}
+    vs_ratio['constant_half'] = torch.full_like(ratio, 0.5)
+    return dict(
+        counts=dict(mixed=int(keep.numel()), same_class=int((~keep).sum()),
+                    evaluated=int(keep.sum())),
+        area_lam=dict(mean=_finite_or_none(lam.mean()) if keep.any() else None,
+                      std=_finite_or_none(lam.std()) if int(keep.sum()) > 1 else None),
+        vs_area_lam=vs_area,
+        vs_pred_ratio=summarize(ratio, vs_ratio),
+        sumix_movement={k: movement(lam, records[k][keep], ratio, tol) for k in sumix},
+        mixed_top1_is_y_a=_finite_or_none(records['pred_a'][keep].double().mean())
+        if keep.any() else None,
+    )
+
+
 # ---------------------------------------------------------------------------
 # data, model, reporting
 # ---------------------------------------------------------------------------
@@ -434,7 +515,12 @@ def build_model(cfg, checkpoint: Optional[str]):
         model_cfg.setdefault('data_preprocessor', copy.deepcopy(cfg.data_preprocessor))
     model = MODELS.build(model_cfg)
     if checkpoint:
-        load_checkpoint(model, checkpoint, map_location='cpu', logger='silent')
+        try:  # strict: a checkpoint of another model must not pass as a random init
+            load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
+                            logger='silent')
+        except RuntimeError as e:
+            raise ValueError(f'--checkpoint {checkpoint} does not fit the model of the config '
+                             f'({type(model).__name__}): {e}') from None
     else:  # quietly: init_weights logs one line per parameter
         from mmengine.logging import MMLogger
         logger = MMLogger.get_current_instance()
@@ -448,24 +534,35 @@ def build_model(cfg, checkpoint: Optional[str]):
 
 
 @torch.no_grad()
-def load_split(model, cfg, data_root: str, split: str):
+def load_split(model, cfg, data_root: str, split: str, ann_file: Optional[str] = None,
+               with_foreground: bool = True):
     """Normalised inputs ``[N,C,H,W]``, labels ``[N]`` and foreground masks
-    ``[N,H,W]`` (bool) of ``split``, through the config's ``{split}_dataloader``
-    dataset (test pipeline) and the model's data preprocessor."""
+    ``[N,H,W]`` (bool; None without ``with_foreground``) of ``split``, through
+    the config's ``{split}_dataloader`` dataset (test pipeline) and the
+    model's data preprocessor. ``ann_file`` (default ``meta/{split}.txt``)
+    lists the images; they lie under ``data_root/{split}``."""
     import copy
 
     from mmmix.datasets import load_foreground_masks
     from mmmix.registry import DATASETS
     loader = cfg.get(f'{split}_dataloader') or cfg.get('test_dataloader')
     ds_cfg = copy.deepcopy(loader.dataset)
-    ds_cfg.update(data_root=data_root, ann_file=f'meta/{split}.txt', data_prefix=split)
+    ds_cfg.update(data_root=data_root, ann_file=ann_file or f'meta/{split}.txt',
+                  data_prefix=split)
     dataset = DATASETS.build(ds_cfg)
-    items = [dataset[i] for i in range(len(dataset))]
-    data = model.data_preprocessor(dict(inputs=[it['inputs'] for it in items],
-                                        data_samples=[it['data_samples'] for it in items]),
-                                   training=False)
-    inputs = data['inputs'].float()
-    labels = torch.cat([ds.gt_label.reshape(-1)[:1] for ds in data['data_samples']]).long()
+    inputs, labels = [], []
+    for start in range(0, len(dataset), 500):  # in chunks: bounded peak memory
+        items = [dataset[i] for i in range(start, min(start + 500, len(dataset)))]
+        data = model.data_preprocessor(dict(inputs=[it['inputs'] for it in items],
+                                            data_samples=[it['data_samples'] for it in items]),
+                                       training=False)
+        inputs.append(data['inputs'].float())
+        labels += [ds.gt_label.reshape(-1)[:1] for ds in data['data_samples']]
+    if not inputs:
+        raise ValueError(f'{data_root}: no images listed in {ds_cfg.ann_file}')
+    inputs, labels = torch.cat(inputs), torch.cat(labels).long()
+    if not with_foreground:
+        return inputs, labels, None
     masks, mask_labels = load_foreground_masks(data_root, split)
     fg = torch.from_numpy(masks)
     if fg.shape != (inputs.shape[0], *inputs.shape[2:]) or \
@@ -473,6 +570,15 @@ def load_split(model, cfg, data_root: str, split: str):
         raise RuntimeError(f'{data_root} {split}: the foreground masks {tuple(fg.shape)} do not '
                            f'line up with the images {tuple(inputs.shape)} (order or labels)')
     return inputs, labels, fg
+
+
+def has_foreground(data_root: str) -> bool:
+    """Whether ``data_root`` is (or will be) the synthetic data with foreground
+    masks: it does not exist yet (the tool generates it), or it holds a
+    ``masks/`` folder or the generator's ``meta/params.json``. A data root of
+    real images (e.g. CIFAR-10) has neither."""
+    return (not osp.isdir(data_root) or osp.isdir(osp.join(data_root, 'masks'))
+            or osp.isfile(osp.join(data_root, 'meta', 'params.json')))
 
 
 def build_mixer(name: str, alpha: float, lam_mode: str, options: Optional[dict]):
@@ -624,6 +730,124 @@ def plot_scatter(records: dict, keep: Tensor, out_png: str, scale: float, mixer_
     plt.close(fig)
 
 
+# ------------------------------------------- reporting without foreground masks
+def nofg_rows(results: dict, scale: float, mixer_name: str):
+    """Rows ``(estimate, reference, MAE, mean(estimate - reference), Pearson r,
+    Spearman)`` of the no-foreground mode."""
+    def label(key):
+        if key == 'sumix_lam':
+            return f"SUMix lam' (scale {scale:g})"
+        if key.startswith('sumix_lam@'):
+            return f"SUMix lam' (scale {key.split('@')[1]})"
+        if key == 'area_lam':
+            return f'area lam ({mixer_name})'
+        return LABELS[key]
+    rows = []
+    for table, ref in (('vs_area_lam', 'area_lam'), ('vs_pred_ratio', 'pred_ratio')):
+        for key, st in results[table].items():
+            rows.append((label(key), label(ref), _fmt(st['mae']), _fmt(st['bias'], '+.3f'),
+                         _fmt(st['pearson']), _fmt(st['spearman'])))
+    return rows
+
+
+NOFG_HEADER = ('estimate', 'against', 'MAE', 'mean difference', 'Pearson r', 'Spearman')
+
+
+def _movement_line(key, mv):
+    return (f"{key}: toward the prediction ratio {_pct(mv['toward'])}, away from it "
+            f"{_pct(mv['away'])}, unchanged {_pct(mv['unchanged'])}; closer to it than lam "
+            f"{_pct(mv['closer'])} (of {mv['n']})")
+
+
+def format_text_nofg(summary: dict) -> str:
+    res = summary['results']
+    c = res['counts']
+    rows = nofg_rows(res, summary['scale'], summary['mixer_type'])
+    widths = [max(len(r[i]) for r in rows + [NOFG_HEADER]) for i in range(len(NOFG_HEADER))]
+    sep = '-' * (sum(widths) + 2 * (len(widths) - 1))
+    lines = [f"semantic-ratio experiment without foreground masks: {summary['mixer']} on "
+             f"{summary['data_root']} {summary['ann_file']}, {summary['model']}; clean top-1 "
+             f"{summary['clean_top1']:.2f} %",
+             sep, '  '.join(h.ljust(w) if i < 2 else h.rjust(w)
+                            for i, (h, w) in enumerate(zip(NOFG_HEADER, widths))), sep]
+    for r in rows:
+        lines.append('  '.join(v.ljust(w) if i < 2 else v.rjust(w)
+                               for i, (v, w) in enumerate(zip(r, widths))))
+    lines += [sep, f"N = {c['evaluated']} different-class of {c['mixed']} mixed samples "
+              f"({c['same_class']} same-class excluded); area lam mean "
+              f"{_fmt(res['area_lam']['mean'])}, std {_fmt(res['area_lam']['std'])}"]
+    lines += [_movement_line(k, mv) for k, mv in res['sumix_movement'].items()]
+    return '\n'.join(lines)
+
+
+def format_markdown_nofg(summary: dict) -> str:
+    res = summary['results']
+    c = res['counts']
+    rows = nofg_rows(res, summary['scale'], summary['mixer_type'])
+    lines = [
+        '# Semantic-ratio experiment (no foreground masks)',
+        '',
+        f"Mixer `{summary['mixer']}` on `{summary['ann_file']}` under `{summary['data_root']}` "
+        f"({summary['num_images']} images, {summary['rounds']} rounds of batch "
+        f"{summary['batch_size']}), seed {summary['seed']}.",
+        f"Model: {summary['model']} from `{summary['config']}`"
+        + (f", checkpoint `{summary['checkpoint']}`" if summary['checkpoint'] else '')
+        + f"; clean top-1 on the list {summary['clean_top1']:.2f} %.",
+        '',
+        f"Command: `{summary['command']}`",
+        '',
+        'There is no true semantic share on this data: the table relates the estimates of the '
+        "share of `y_a` to each other. Mean difference: mean of (estimate - reference); for "
+        "SUMix lam' against the area lam it is the mean lam' - lam.",
+        '',
+        '| ' + ' | '.join(NOFG_HEADER) + ' |',
+        '|---|---|' + '---:|' * (len(NOFG_HEADER) - 2),
+        *['| ' + ' | '.join(r) + ' |' for r in rows],
+        '',
+        f"N = {c['evaluated']} different-class of {c['mixed']} mixed samples "
+        f"({c['same_class']} same-class pairs excluded); their area lam has mean "
+        f"{_fmt(res['area_lam']['mean'])}, std {_fmt(res['area_lam']['std'])}. "
+        "The mixed image's top-1 is `y_a` in "
+        + ('n/a' if res['mixed_top1_is_y_a'] is None else f"{100 * res['mixed_top1_is_y_a']:.1f} %")
+        + ' of them.',
+        '',
+        "Where SUMix moves the share (shift = lam' - lam, gap = prediction ratio - lam; "
+        f"unchanged: |shift| <= {MOVE_TOL:g}; toward: shift and gap of the same sign; closer: "
+        "|lam' - ratio| < |lam - ratio|):",
+        '',
+        '| estimate | toward the ratio | away from it | unchanged | closer to it than lam |',
+        '|---|---:|---:|---:|---:|',
+    ]
+    for key, mv in res['sumix_movement'].items():
+        name = f"SUMix lam' (scale {summary['scale']:g})" if key == 'sumix_lam' else \
+            f"SUMix lam' (scale {key.split('@')[1]})"
+        lines.append(f"| {name} | {_pct(mv['toward'])} | {_pct(mv['away'])} | "
+                     f"{_pct(mv['unchanged'])} | {_pct(mv['closer'])} |")
+    lines += ['', "SUMix lam' uses the library's `sumix_alpha` / `sumix_lam` on the eval-mode "
+              'clean and mixed softmax predictions of one batch.', '']
+    return '\n'.join(lines)
+
+
+def plot_scatter_nofg(records: dict, keep: Tensor, out_png: str, scale: float,
+                      mixer_name: str):
+    import matplotlib
+    matplotlib.use('Agg', force=False)
+    import matplotlib.pyplot as plt
+    lam_s = f"SUMix lam' (scale {scale:g})"
+    panels = [('area_lam', 'sumix_lam', f'area lam ({mixer_name})', lam_s),
+              ('pred_ratio', 'sumix_lam', 'prediction ratio', lam_s),
+              ('area_lam', 'pred_ratio', f'area lam ({mixer_name})', 'prediction ratio')]
+    fig, axes = plt.subplots(1, 3, figsize=(12, 4))
+    for ax, (kx, ky, lx, ly) in zip(axes, panels):
+        ax.scatter(records[kx][keep].numpy(), records[ky][keep].numpy(), s=3, alpha=0.25, lw=0)
+        ax.plot([0, 1], [0, 1], 'k--', lw=1)
+        ax.set(xlabel=lx, ylabel=ly, xlim=(-0.02, 1.02), ylim=(-0.02, 1.02))
+        ax.grid(alpha=.3)
+    fig.tight_layout()
+    fig.savefig(out_png, dpi=110)
+    plt.close(fig)
+
+
 def parse_args(argv=None):
     from mmengine.config import DictAction
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -647,6 +871,13 @@ def parse_args(argv=None):
     m.add_argument('--mixer-options', nargs='+', action=DictAction,
                    help='further mixer keys, e.g. scope="(0.1,0.8)"')
     m.add_argument('--split', choices=['val', 'test'], default='test')
+    m.add_argument('--ann-file',
+                   help='image list of the split (default meta/<split>.txt); data without '
+                        'foreground masks only')
+    m.add_argument('--no-foreground', action='store_true',
+                   help='data without foreground masks (e.g. CIFAR-10): relate the estimates '
+                        'to each other instead of to the semantic share; chosen automatically '
+                        'when --data-root exists and holds no masks/ nor meta/params.json')
     m.add_argument('--rounds', type=int, default=20,
                    help='shuffled passes over the split, each mixing every batch once')
     m.add_argument('--batch-size', type=int, default=32)
@@ -662,7 +893,9 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def main(argv=None):
+def main(argv=None, return_records: bool = False):
+    """Run the tool; returns the summary (and the per-sample records of
+    :func:`mix_records` with ``return_records``)."""
     args = parse_args(argv)
     t0 = time.time()
     if args.threads:
@@ -670,17 +903,29 @@ def main(argv=None):
     import mmmix  # noqa: F401  registers mmmix types and the checkpoint allowlist
     command = 'python ' + ' '.join([osp.relpath(__file__, ROOT)] + list(
         sys.argv[1:] if argv is None else argv))
+    no_fg = args.no_foreground or not has_foreground(args.data_root)
+    if no_fg and not osp.isdir(args.data_root):
+        raise ValueError(f'--data-root {args.data_root}: no such folder (--no-foreground reads '
+                         'existing images)')
+    if args.ann_file and not no_fg:
+        raise ValueError(f'--ann-file {args.ann_file}: only for data without foreground masks '
+                         '(the synthetic data uses meta/<split>.txt, aligned with its masks)')
     os.makedirs(args.work_dir, exist_ok=True)
 
-    params = dict(num_classes=args.num_classes, img_size=args.img_size,
-                  num_train=args.num_train, num_val=args.num_val, num_test=args.num_test,
-                  seed=args.data_seed)
-    state = ensure_data(args.data_root, params)
-    log(f'step 1/3: synthetic data {state} in {args.data_root}')
+    if no_fg:
+        params = None
+        log(f'step 1/3: {args.data_root} has no foreground masks: SUMix lam\' is compared with '
+            'the area lam and the prediction ratio (no semantic share)')
+    else:
+        params = dict(num_classes=args.num_classes, img_size=args.img_size,
+                      num_train=args.num_train, num_val=args.num_val, num_test=args.num_test,
+                      seed=args.data_seed)
+        state = ensure_data(args.data_root, params)
+        log(f'step 1/3: synthetic data {state} in {args.data_root}')
 
     cfg = load_config(args)
     head_classes = cfg.model.head.num_classes
-    if args.num_classes > head_classes:
+    if not no_fg and args.num_classes > head_classes:
         raise ValueError(f'--num-classes {args.num_classes} exceeds the head of the config '
                          f'({head_classes} classes)')
     scale = args.scale if args.scale is not None else (config_scale(cfg) or 100.)
@@ -705,50 +950,80 @@ def main(argv=None):
     log(f'step 3/3: mixing the {args.split} split with {args.mixer} '
         f'({args.rounds} rounds, batch {args.batch_size})')
     t = time.time()
-    inputs, labels, fg = load_split(model, cfg, args.data_root, args.split)
+    inputs, labels, fg = load_split(model, cfg, args.data_root, args.split,
+                                    ann_file=args.ann_file, with_foreground=not no_fg)
     mixer = build_mixer(args.mixer, args.alpha, args.lam_mode, args.mixer_options)
     gen = torch.Generator().manual_seed(args.seed)
     records = mix_records(model, inputs, labels, fg, mixer, args.rounds, args.batch_size,
                           scale, gen, extra_scales=args.extra_scales)
-    results = analyse(records)
+    results = analyse_without_foreground(records) if no_fg else analyse(records)
     timing['analysis_s'] = time.time() - t
     timing['total_s'] = time.time() - t0
 
-    summary = dict(
+    common = dict(
         command=command,
         config=osp.relpath(osp.abspath(args.config), ROOT),
         model=f'{type(model).__name__} + {type(model.backbone).__name__}',
         checkpoint=(osp.relpath(osp.abspath(checkpoint), ROOT) if checkpoint else None),
-        epochs=epochs, data_root=args.data_root, data_params=params, split=args.split,
+        epochs=epochs)
+    run = dict(
         num_images=int(inputs.shape[0]), mixer=repr(mixer), mixer_type=type(mixer).__name__,
         rounds=args.rounds, batch_size=args.batch_size, seed=args.seed, scale=scale,
-        extra_scales=list(args.extra_scales), zero_tol=ZERO_TOL,
-        clean_top1=100. * float(records['clean_correct'].double().mean()),
-        max_composition_error=float(records['max_composition_error']),
-        definitions=dict(
-            s_a='sum(fg_a * mask) / sum(fg_a): visible share of x_i\'s object',
-            s_b='sum(T(fg_b) * (1 - mask)) / sum(T(fg_b)): visible share of the partner\'s '
-                'object, in the frame it is pasted in',
-            semantic_share='s_a / (s_a + s_b)',
-            pixel_share='sum(fg_a * mask) / (sum(fg_a * mask) + sum(T(fg_b) * (1 - mask)))',
-            area_lam='the lam the mixer reports',
-            sumix_lam="sumix_lam(lam, *sumix_alpha(p_clean, p_mixed, y_a, y_b, index, scale))",
-            pred_ratio='p_mixed(y_a) / (p_mixed(y_a) + p_mixed(y_b))'),
-        results=results,
-        timing=timing)
-    text = format_text(summary)
+        extra_scales=list(args.extra_scales))
+    clean_top1 = 100. * float(records['clean_correct'].double().mean())
+    max_err = float(records['max_composition_error'])
+    estimates = dict(
+        area_lam='the lam the mixer reports',
+        sumix_lam="sumix_lam(lam, *sumix_alpha(p_clean, p_mixed, y_a, y_b, index, scale))",
+        pred_ratio='p_mixed(y_a) / (p_mixed(y_a) + p_mixed(y_b))')
+    if no_fg:
+        summary = dict(
+            mode='no_foreground', **common, data_root=args.data_root,
+            ann_file=args.ann_file or f'meta/{args.split}.txt', split=args.split, **run,
+            move_tol=MOVE_TOL, clean_top1=clean_top1, max_composition_error=max_err,
+            definitions=dict(
+                **estimates,
+                mean_difference='mean of (estimate - reference) over the different-class '
+                                'samples',
+                toward="lam' - lam of the same sign as pred_ratio - lam (|lam' - lam| > "
+                       'move_tol)',
+                away="|lam' - lam| > move_tol and not toward",
+                closer="|lam' - pred_ratio| < |lam - pred_ratio|"),
+            results=results, timing=timing)
+        text = format_text_nofg(summary)
+        markdown = format_markdown_nofg(summary)
+    else:
+        summary = dict(
+            **common, data_root=args.data_root, data_params=params, split=args.split, **run,
+            zero_tol=ZERO_TOL, clean_top1=clean_top1, max_composition_error=max_err,
+            definitions=dict(
+                s_a='sum(fg_a * mask) / sum(fg_a): visible share of x_i\'s object',
+                s_b='sum(T(fg_b) * (1 - mask)) / sum(T(fg_b)): visible share of the '
+                    'partner\'s object, in the frame it is pasted in',
+                semantic_share='s_a / (s_a + s_b)',
+                pixel_share='sum(fg_a * mask) / (sum(fg_a * mask) + sum(T(fg_b) * '
+                            '(1 - mask)))',
+                **estimates),
+            results=results,
+            timing=timing)
+        text = format_text(summary)
+        markdown = format_markdown(summary)
     print('\n' + text, flush=True)
     with open(osp.join(args.work_dir, 'semantic_ratio.json'), 'w') as f:
         json.dump(summary, f, indent=1)
     with open(osp.join(args.work_dir, 'semantic_ratio.md'), 'w') as f:
-        f.write(format_markdown(summary))
+        f.write(markdown)
     if not args.no_plot:
-        keep = exclusions(records['y_a'], records['y_b'], records['s_a'],
-                          records['s_b'])['evaluated']
-        plot_scatter(records, keep, osp.join(args.work_dir, 'semantic_ratio.png'), scale,
-                     type(mixer).__name__)
+        png = osp.join(args.work_dir, 'semantic_ratio.png')
+        if no_fg:
+            plot_scatter_nofg(records, records['y_a'] != records['y_b'], png, scale,
+                              type(mixer).__name__)
+        else:
+            keep = exclusions(records['y_a'], records['y_b'], records['s_a'],
+                              records['s_b'])['evaluated']
+            plot_scatter(records, keep, png, scale, type(mixer).__name__)
     log(f"done in {timing['total_s']:.0f} s; results in {args.work_dir}")
-    return summary
+    return (summary, records) if return_records else summary
 
 
 if __name__ == '__main__':
