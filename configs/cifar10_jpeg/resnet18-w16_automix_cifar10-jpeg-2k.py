@@ -8,7 +8,7 @@
 _base_ = [
     '../_base_/models/automix_resnet18_cifar.py',
     '../_base_/datasets/cifar10-jpeg-2k_bs100.py',
-    '../_base_/schedules/cifar10-jpeg-2k_sgd_cosine_100e.py',
+    '../_base_/schedules/automix_cifar10-jpeg-2k_sgd_cosine_100e.py',
     '../_base_/default_runtime.py',
 ]
 
@@ -20,13 +20,10 @@ model = dict(
     momentum=0.99,
     end_momentum=0.999)
 
-# the Mix Block is a parameter group of the one SGD optimizer, at the same lr
-optim_wrapper = dict(constructor='AutoMixOptimWrapperConstructor', mix_block=dict(lr_mult=1.0))
-
 # as every benchmark run (_base_/cifar10-jpeg-2k_benchmark.py): one thread, no workers
 train_dataloader = dict(num_workers=0)
 val_dataloader = dict(num_workers=0)
 test_dataloader = dict(num_workers=0)
 default_hooks = dict(
     logger=dict(interval=20),
-    checkpoint=dict(interval=1, max_keep_ckpts=1, save_best=None))
+    checkpoint=dict(max_keep_ckpts=1, save_best=None))

@@ -61,7 +61,8 @@ MIXUP_GRID = [
 PART = r'[a-z0-9]+(?:[-.][a-z0-9]+)*'
 LEAF_NAME = re.compile(rf'^(?P<model>{PART})_(?P<method>{PART})_(?P<dataset>{PART})\.py$')
 BASE_NAME = re.compile(r'^[a-z0-9][a-z0-9_.-]*\.py$')
-DATASET_NAMES = {'synthetic', 'synthetic-64px', 'cifar10', 'cifar100', 'tiny-imagenet', 'in1k',
+DATASET_NAMES = {'synthetic', 'synthetic-64px', 'cifar10', 'cifar10-jpeg', 'cifar10-jpeg-2k',
+                 'cifar100', 'tiny-imagenet', 'in1k',
                  'cub200', 'fgvc-aircraft', 'stanford-cars'}
 MODEL_NAMES = {'resnet18', 'resnet18-w16', 'resnet18-w16-imagenet-stem', 'resnet34', 'resnet50',
                'resnet101', 'resnext50', 'resnext101', 'wrn28-2', 'wrn28-8', 'deit-tiny',
@@ -95,7 +96,8 @@ OPEN_DICTS = {'optim_wrapper.paramwise_cfg.custom_keys'}
 # input size of the one-step model check: it checks the wiring (channels, classes,
 # mixers), not the resolution, so only the CPU-sized synthetic recipes run at their
 # real size; the others run small (CIFAR stems at 16 px, ImageNet stems at 32 px)
-INPUT_SIZE = {'synthetic': 32, 'synthetic-64px': 64, 'cifar10': 16, 'cifar100': 16,
+INPUT_SIZE = {'synthetic': 32, 'synthetic-64px': 64, 'cifar10': 16, 'cifar10-jpeg': 16,
+              'cifar10-jpeg-2k': 16, 'cifar100': 16,
               'tiny-imagenet': 16, 'in1k': 32, 'cub200': 32, 'fgvc-aircraft': 32,
               'stanford-cars': 32}
 # Swin-T's last stage must be at least its 7x7 window (mmpretrain asserts it)

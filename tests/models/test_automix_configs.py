@@ -19,7 +19,8 @@ CONFIG_DIR = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))
 PATHS = sorted(p for p in glob.glob(osp.join(CONFIG_DIR, '**', '*.py'), recursive=True)
                if '_base_' not in p and Config.fromfile(p).model.type == 'AutoMix')
 # CIFAR stems at 16 px, ImageNet stems at 32 px (the wiring, not the resolution)
-SIZE = {'synthetic': 32, 'cifar100': 16, 'tiny-imagenet': 16, 'in1k': 32, 'cub200': 32,
+SIZE = {'synthetic': 32, 'cifar10-jpeg': 16, 'cifar10-jpeg-2k': 16, 'cifar100': 16,
+        'tiny-imagenet': 16, 'in1k': 32, 'cub200': 32,
         'fgvc-aircraft': 32}
 
 

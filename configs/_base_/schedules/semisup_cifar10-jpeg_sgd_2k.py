@@ -14,4 +14,4 @@ train_cfg = dict(by_epoch=False, max_iters=2000, val_interval=250)
 val_cfg = dict()
 test_cfg = dict()
 
-auto_scale_lr = dict(base_batch_size=32)
+auto_scale_lr = dict(base_batch_size=128)  # the whole batch: 32 labeled + 96 unlabeled
