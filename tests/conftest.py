@@ -115,3 +115,14 @@ def cifar10_jpeg_root(tmp_path_factory):
         with open(osp.join(out, 'meta', f'tiny_{split}.txt'), 'w', encoding='utf-8') as f:
             f.writelines(rows)
     return out
+
+
+def tiny_cifar10_options(data_root, batch_size=25, max_epochs=1, val_interval=10):
+    """Config overrides that shrink a CIFAR-10 (JPEG) benchmark config to the fixture's tiny
+    lists (``cifar10_jpeg_root``): 100 training and 200 test images, a short schedule."""
+    opts = {'train_dataloader.batch_size': batch_size, 'train_cfg.max_epochs': max_epochs,
+            'train_cfg.val_interval': val_interval, 'train_cfg.dynamic_intervals': None}
+    for loader, ann in (('train', 'tiny_train'), ('val', 'tiny_test'), ('test', 'tiny_test')):
+        opts[f'{loader}_dataloader.dataset.data_root'] = data_root
+        opts[f'{loader}_dataloader.dataset.ann_file'] = f'meta/{ann}.txt'
+    return opts

@@ -18,6 +18,7 @@ from mmengine.registry import init_default_scope
 import mmmix  # noqa: F401
 from mmmix.datasets import ensure_classification
 from mmmix.registry import MODELS
+from conftest import tiny_cifar10_options
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -146,18 +147,10 @@ def train_tiny(config, data_root, work_dir):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     cfg = Config.fromfile(osp.join(ROOT, config))
-    cfg.merge_from_dict({
-        'train_dataloader.dataset.data_root': data_root,
-        'train_dataloader.dataset.ann_file': 'meta/tiny_train.txt',
-        'train_dataloader.batch_size': 25,
-        'val_dataloader.dataset.data_root': data_root,
-        'val_dataloader.dataset.ann_file': 'meta/tiny_test.txt',
-        'test_dataloader.dataset.data_root': data_root,
-        'test_dataloader.dataset.ann_file': 'meta/tiny_test.txt',
-        'train_cfg.max_epochs': 1, 'train_cfg.val_interval': 10,
-        'train_cfg.dynamic_intervals': None,
-        'env_cfg.dist_cfg': dict(backend='gloo'),
-        'randomness': dict(seed=0, deterministic=False), 'log_level': 'WARNING'})
+    cfg.merge_from_dict(dict(
+        tiny_cifar10_options(data_root), **{'env_cfg.dist_cfg': dict(backend='gloo'),
+                                        'randomness': dict(seed=0, deterministic=False),
+                                        'log_level': 'WARNING'}))
     cfg.work_dir = str(work_dir)
     try:
         Runner.from_cfg(cfg).train()

@@ -9,7 +9,7 @@ import os.path as osp
 import pytest
 import torch
 
-from conftest import ROOT, load_tool
+from conftest import ROOT, load_tool, tiny_cifar10_options
 
 bench = load_tool('benchmarks/cifar10_bench')
 peer = load_tool('benchmarks/cifar10_peer')
@@ -158,13 +158,9 @@ def test_summary_is_mean_and_sample_std_over_seeds(tmp_path):
 # --------------------------------------------------------------------------- skip / resume
 def _tiny_runs(data_root):
     """A vanilla mmmix run and a peer run, shrunk to 5 epochs on 100 real images."""
-    cfg_opts = [f'train_dataloader.dataset.data_root={data_root}',
-                'train_dataloader.dataset.ann_file=meta/tiny_train.txt',
-                'train_dataloader.batch_size=25',
-                f'val_dataloader.dataset.data_root={data_root}',
-                'val_dataloader.dataset.ann_file=meta/tiny_test.txt',
-                'train_cfg.max_epochs=5', 'train_cfg.val_interval=1',
-                'train_cfg.dynamic_intervals=None', 'default_hooks.logger.interval=1']
+    cfg_opts = [f'{k}={v}' for k, v in tiny_cifar10_options(data_root, max_epochs=5,
+                                                            val_interval=1).items()]
+    cfg_opts.append('default_hooks.logger.interval=1')
     mm = bench.Run('vanilla', 0, 'core', epochs=5, last_k=2, cfg_options=cfg_opts)
     pr = bench.Run('vanilla', 0, 'peer', kind='peer', epochs=5, last_k=2, peer_args=[
         '--data-root', data_root, '--train-ann', 'meta/tiny_train.txt', '--test-ann',

@@ -13,6 +13,8 @@ import os.path as osp
 import pytest
 import torch
 
+from conftest import tiny_cifar10_options
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 H = W = 8
 
@@ -304,18 +306,10 @@ def cifar_sumix(cifar10_jpeg_root, tmp_path_factory):
     root = cifar10_jpeg_root
     work = str(tmp_path_factory.mktemp('sumix_cifar'))
     cfg = Config.fromfile(osp.join(ROOT, SUMIX_CIFAR))
-    cfg.merge_from_dict({
-        'train_dataloader.dataset.data_root': root,
-        'train_dataloader.dataset.ann_file': 'meta/tiny_train.txt',
-        'train_dataloader.batch_size': 25,
-        'val_dataloader.dataset.data_root': root,
-        'val_dataloader.dataset.ann_file': 'meta/tiny_test.txt',
-        'test_dataloader.dataset.data_root': root,
-        'test_dataloader.dataset.ann_file': 'meta/tiny_test.txt',
-        'train_cfg.max_epochs': 1, 'train_cfg.val_interval': 10,
-        'train_cfg.dynamic_intervals': None,
-        'env_cfg.dist_cfg': dict(backend='gloo'),
-        'randomness': dict(seed=0, deterministic=False), 'log_level': 'WARNING'})
+    cfg.merge_from_dict(dict(
+        tiny_cifar10_options(root), **{'env_cfg.dist_cfg': dict(backend='gloo'),
+                                        'randomness': dict(seed=0, deterministic=False),
+                                        'log_level': 'WARNING'}))
     cfg.work_dir = work
     Runner.from_cfg(cfg).train()
     ckpt = osp.join(work, 'epoch_1.pth')
