@@ -22,6 +22,7 @@
 _base_ = [
     '../_base_/models/automix_resnet18_cifar.py',
     '../_base_/datasets/cifar10-jpeg_bs100.py',
+    '../_base_/schedules/automix_cifar_sgd_cosine_800e.py',
     '../_base_/default_runtime.py',
 ]
 
@@ -31,24 +32,15 @@ model = dict(
     momentum=0.99,
     end_momentum=0.999)
 
-optim_wrapper = dict(
-    constructor='AutoMixOptimWrapperConstructor',
-    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=1e-4),
-    mix_block=dict(lr_mult=1.0))
-
-# one warm-up epoch, then cosine to 0 ending at `max_epochs` (placeholder 30, set by the script)
+# one warm-up epoch, then cosine to 0; 30 epochs is a placeholder that the benchmark script
+# replaces (`max_epochs` and the cosine's `end`)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
          convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', by_epoch=True, begin=1, eta_min=0.,
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=1, end=30, eta_min=0.,
          convert_to_iter_based=True),
 ]
-
-train_cfg = dict(by_epoch=True, max_epochs=30, val_interval=1)
-val_cfg = dict()
-test_cfg = dict()
-
-auto_scale_lr = dict(base_batch_size=100)
+train_cfg = dict(max_epochs=30)
 
 # resume needs the last epoch only; no "best" checkpoint (it would select on the test split)
-default_hooks = dict(checkpoint=dict(interval=1, max_keep_ckpts=1, save_best=None))
+default_hooks = dict(checkpoint=dict(max_keep_ckpts=1, save_best=None))

@@ -96,13 +96,20 @@ SEMISUP_ITERS = 2000
 
 
 def grid() -> List[Run]:
-    """Every cell, in the order ``run`` starts them: seed 0 of the core set (AutoMix, the
-    longest, first) and of the peer, the semi-supervised runs, the other seeds, the rest."""
-    first = ['automix'] + [m for m in CORE if m != 'automix']
+    """Every cell, in the order ``run`` starts them: per seed, AutoMix (the longest) first,
+    then each peer method right after its mmmix twin, then the rest of the core set; the
+    semi-supervised runs after seed 0; the other methods last."""
+    order = ['automix', 'vanilla', 'mixup', 'peer-vanilla', 'peer-mixup', 'cutmix',
+             'peer-cutmix', 'cutmix-dm', 'cutmix-sumix']
+    assert {m for m in order if not m.startswith('peer-')} == set(CORE)
+    assert {m[5:] for m in order if m.startswith('peer-')} == set(PEER)
     runs = []
     for seed in SEEDS:
-        runs += [Run(m, seed, 'core', cost=COST.get(m, 1.0)) for m in first]
-        runs += [Run(m, seed, 'peer', kind='peer', cost=0.8) for m in PEER]
+        for m in order:
+            if m.startswith('peer-'):
+                runs.append(Run(m[5:], seed, 'peer', kind='peer', cost=0.8))
+            else:
+                runs.append(Run(m, seed, 'core', cost=COST.get(m, 1.0)))
         if seed == 0:
             runs += [Run(m, 0, 'semisup', cost=2.5, epochs=SEMISUP_ITERS, last_k=1,
                          config_path=f'configs/semisup/resnet18-w16_{m}-4000l_cifar10-jpeg.py')
