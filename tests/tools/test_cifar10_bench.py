@@ -133,6 +133,7 @@ def test_summarise_needs_every_one_of_the_last_epochs():
 def _res(name, method, seed, median, kind='mmmix', group='core'):
     return dict(name=name, method=method, seed=seed, kind=kind, group=group,
                 median_last=median, best=median + 1, final=median, wall_s=600.0,
+                cpu_s=None if method == 'vanilla' else 300.0,
                 history={'10': median - 20, '100': median})
 
 
@@ -148,7 +149,8 @@ def test_summary_is_mean_and_sample_std_over_seeds(tmp_path):
         'mixup', 'vanilla', 'peer mixup']
     bench.write_outputs(results, ['cutmix_s0 (tested to epoch 40)'], str(tmp_path))
     md = (tmp_path / 'summary.md').read_text()
-    assert '| mixup | 3 | 62.00 ± 2.00 | 63.00 | 10.0 |' in md
+    assert '| mixup | 3 | 62.00 ± 2.00 | 63.00 | 10.0 | 5.0 |' in md
+    assert '| vanilla | 1 | 61.00 | 62.00 | 10.0 | - |' in md  # CPU time not recorded
     assert 'cutmix_s0 (tested to epoch 40)' in md
     csv = (tmp_path / 'results.csv').read_text().splitlines()
     assert csv[0].startswith('name,method,kind,seed,median_last10') and len(csv) == 6
@@ -182,8 +184,8 @@ def test_runner_resumes_a_killed_run_and_skips_finished_ones(cifar10_jpeg_root, 
     assert osp.isfile(osp.join(mm_dir, 'last_checkpoint'))
     done_before = max(bench.run_history(runs[0], mm_dir))
     assert 2 <= done_before < 5
-    wall_before = grid._wall(runs[0])
-    assert wall_before > 0
+    wall_before, cpu_before = grid._wall(runs[0]), grid._state(runs[0])['cpu_s']
+    assert wall_before > 0 and cpu_before > 0
 
     # 2. the same command again: both resume and finish
     logs.clear()
@@ -202,6 +204,9 @@ def test_runner_resumes_a_killed_run_and_skips_finished_ones(cifar10_jpeg_root, 
         assert 0 <= res['best'] <= 100
     res = bench.read_json(bench.result_path(runs[0], results))
     assert res['wall_s'] > wall_before and len(res['config_sha']) == 12
+    # the CPU time of both attempts (the killed one's counted when it was reaped); one
+    # thread, so about the wall time at most
+    assert cpu_before < res['cpu_s'] <= res['wall_s'] * 1.5
     # the resumed attempt did not redo the epochs the first one finished
     stamps = sorted(d for d in os.listdir(mm_dir) if osp.isdir(osp.join(mm_dir, d, 'vis_data')))
     assert len(stamps) == 2

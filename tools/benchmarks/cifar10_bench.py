@@ -209,14 +209,15 @@ def is_finished(run: Run, work_dir: str) -> bool:
     return summarise(run_history(run, work_dir), run.epochs, run.last_k)['median_last'] is not None
 
 
-def finish(run: Run, work_dir: str, wall_s: float, results: str = RESULTS) -> dict:
+def finish(run: Run, work_dir: str, state: dict, results: str = RESULTS) -> dict:
     """Write the committed result of a finished run."""
     import torch
     history = run_history(run, work_dir)
     res = dict(name=run.name, method=run.method, seed=run.seed, group=run.group,
                kind=run.kind, epochs=run.epochs, last_k=run.last_k, history={str(k): v for k, v in
                                                       sorted(history.items())},
-               wall_s=round(wall_s, 1), threads=1, torch=torch.__version__,
+               wall_s=state['wall_s'], cpu_s=state.get('cpu_s'), threads=1,
+               torch=torch.__version__,
                machine=f'{platform.machine()} {os.cpu_count()} cpus',
                **summarise(history, run.epochs, run.last_k))
     if run.kind == 'mmmix':
@@ -228,8 +229,43 @@ def finish(run: Run, work_dir: str, wall_s: float, results: str = RESULTS) -> di
     return res
 
 
+def proc_cpu_s(pid: int) -> Optional[float]:
+    """CPU seconds (user + system) a live process has used so far, from ``/proc`` (Linux);
+    ``None`` where that is not readable."""
+    try:
+        with open(f'/proc/{pid}/stat', encoding='utf-8') as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@dataclass
+class _Attempt:
+    """One process of a run: when it started, what earlier attempts had used."""
+    run: Run
+    proc: subprocess.Popen
+    log: object
+    t0: float
+    wall0: float
+    cpu0: Optional[float]  # None: an earlier attempt's CPU time was not recorded
+    beat: float
+    cpu: float = 0.0  # this attempt's CPU seconds so far
+
+    def state(self, now: float) -> dict:
+        return dict(wall_s=round(self.wall0 + now - self.t0, 1),
+                    cpu_s=None if self.cpu0 is None else round(self.cpu0 + self.cpu, 1))
+
+
 class Grid:
-    """Runs pending grid cells, ``jobs`` at a time, each in its own process."""
+    """Runs pending grid cells, ``jobs`` at a time, each in its own process.
+
+    Each run's ``bench_state.json`` (in its work dir) keeps the wall and CPU
+    seconds of its attempts; a heartbeat updates it every ``HEARTBEAT_S``, so
+    a grid killed without warning loses at most that much of the count. CPU
+    time is the honest cost on a shared machine, where wall time also counts
+    the waits for a core.
+    """
 
     HEARTBEAT_S = 30
 
@@ -237,17 +273,24 @@ class Grid:
                  results: str = RESULTS, stop_after: Optional[float] = None, log=print):
         self.runs, self.jobs, self.work_root, self.results = runs, jobs, work_root, results
         self.stop_after, self.log = stop_after, log
-        self.active: Dict[str, tuple] = {}
+        self.active: Dict[str, _Attempt] = {}
         self.failed: List[str] = []
 
     def _state_path(self, run):
         return osp.join(self.work_root, run.name, 'bench_state.json')
 
-    def _wall(self, run) -> float:
-        return (read_json(self._state_path(run)) or {}).get('wall_s', 0.0)
+    def _state(self, run) -> dict:
+        state = read_json(self._state_path(run)) or {}
+        wall = state.get('wall_s', 0.0)
+        return dict(wall_s=wall, cpu_s=state.get('cpu_s', None if wall else 0.0))
 
-    def _save_wall(self, run, wall_s):
-        write_json(self._state_path(run), dict(wall_s=round(wall_s, 1)))
+    def _wall(self, run) -> float:
+        return self._state(run)['wall_s']
+
+    def _save(self, att: _Attempt, now: float) -> dict:
+        state = att.state(now)
+        write_json(self._state_path(att.run), state)
+        return state
 
     def pending(self) -> List[Run]:
         return [r for r in self.runs if not osp.isfile(result_path(r, self.results))]
@@ -264,43 +307,58 @@ class Grid:
         logf.flush()
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logf, stderr=subprocess.STDOUT,
                                 start_new_session=True)
-        self.active[run.name] = (run, proc, logf, time.time(), self._wall(run), time.time())
+        prev, now = self._state(run), time.time()
+        self.active[run.name] = _Attempt(run, proc, logf, now, prev['wall_s'], prev['cpu_s'],
+                                         now)
         self.log(f'[bench] start {run.name}' + (' (resuming)' if resumed else ''))
+
+    def _reap(self, att: _Attempt, block: bool) -> Optional[int]:
+        """The exit code of an ended attempt (``None``: still running), recording the CPU
+        time the kernel reports for it."""
+        pid, status, usage = os.wait4(att.proc.pid, 0 if block else os.WNOHANG)
+        if pid == 0:
+            cpu = proc_cpu_s(att.proc.pid)
+            if cpu is not None:
+                att.cpu = cpu
+            return None
+        att.cpu = usage.ru_utime + usage.ru_stime
+        att.proc.returncode = os.waitstatus_to_exitcode(status)
+        att.log.close()
+        return att.proc.returncode
 
     def _poll(self):
         now = time.time()
-        for name, (run, proc, logf, t0, wall0, beat) in list(self.active.items()):
-            code = proc.poll()
+        for name, att in list(self.active.items()):
+            code = self._reap(att, block=False)
             if code is None:
-                if now - beat >= self.HEARTBEAT_S:
-                    self._save_wall(run, wall0 + now - t0)
-                    self.active[name] = (run, proc, logf, t0, wall0, now)
+                if now - att.beat >= self.HEARTBEAT_S:
+                    self._save(att, now)
+                    att.beat = now
                 continue
-            logf.close()
             del self.active[name]
-            wall = wall0 + now - t0
-            self._save_wall(run, wall)
+            state = self._save(att, now)
             work_dir = osp.join(self.work_root, name)
-            if code == 0 and is_finished(run, work_dir):
-                res = finish(run, work_dir, wall, self.results)
-                self.log(f'[bench] done  {name}: median of the last {LAST_K} epochs '
+            if code == 0 and is_finished(att.run, work_dir):
+                res = finish(att.run, work_dir, state, self.results)
+                self.log(f'[bench] done  {name}: median of the last {att.run.last_k} epochs '
                          f'{res["median_last"]:.2f}, best {res["best"]:.2f}, '
-                         f'{wall / 60:.1f} min')
+                         f'{state["wall_s"] / 60:.1f} min wall, {_minutes(state["cpu_s"])} min CPU')
             else:
                 self.failed.append(name)
                 self.log(f'[bench] FAILED {name} (exit {code}); see {work_dir}/bench.log')
 
     def stop(self, *_):
         """Terminate the active runs (they resume from their last checkpoint)."""
-        for name, (run, proc, logf, t0, wall0, _) in list(self.active.items()):
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-            self._save_wall(run, wall0 + time.time() - t0)
-            logf.close()
+        for name, att in list(self.active.items()):
+            os.killpg(att.proc.pid, signal.SIGTERM)
+            deadline = time.time() + 30
+            while self._reap(att, block=False) is None:
+                if time.time() > deadline:
+                    os.killpg(att.proc.pid, signal.SIGKILL)
+                    self._reap(att, block=True)
+                    break
+                time.sleep(0.2)
+            self._save(att, time.time())
             self.log(f'[bench] stopped {name}; it resumes on the next `run`')
         self.active.clear()
 
@@ -320,8 +378,6 @@ class Grid:
                         or (should_stop is not None and should_stop()))
                 while queue and len(self.active) < self.jobs and not late:
                     self._start(queue.pop(0))
-                if late and not self.active:
-                    break
                 if late:
                     self.stop()
                     break
@@ -358,8 +414,23 @@ def summary_rows(results: List[dict]) -> List[dict]:
         rows.append(dict(method=label, seeds=len(rs), median_mean=statistics.mean(med),
                          median_std=statistics.stdev(med) if len(med) > 1 else None,
                          best_mean=statistics.mean(best),
-                         wall_min=statistics.mean(r['wall_s'] for r in rs) / 60.))
+                         wall_min=statistics.mean(r['wall_s'] for r in rs) / 60.,
+                         cpu_min=_mean_minutes([r.get('cpu_s') for r in rs])))
     return sorted(rows, key=lambda r: -r['median_mean'])
+
+
+def _minutes(seconds) -> str:
+    return '-' if seconds is None else f'{seconds / 60:.1f}'
+
+
+def _mean_minutes(seconds: List[Optional[float]]) -> Optional[float]:
+    """Mean in minutes of the known values (``None`` when none is known)."""
+    known = [x for x in seconds if x is not None]
+    return statistics.mean(known) / 60. if known else None
+
+
+def _minutes_of(minutes) -> str:
+    return '-' if minutes is None else f'{minutes:.1f}'
 
 
 def _pm(mean, std):
@@ -369,10 +440,11 @@ def _pm(mean, std):
 def write_outputs(results: List[dict], in_progress: List[str], out: str = RESULTS) -> None:
     os.makedirs(out, exist_ok=True)
     with open(osp.join(out, 'results.csv'), 'w', encoding='utf-8') as f:
-        f.write('name,method,kind,seed,median_last10,best,final,wall_s,config_sha\n')
+        f.write('name,method,kind,seed,median_last10,best,final,wall_s,cpu_s,config_sha\n')
         for r in results:
             f.write(f'{r["name"]},{r["method"]},{r["kind"]},{r["seed"]},{r["median_last"]:.2f},'
                     f'{r["best"]:.2f},{r["final"]:.2f},{r["wall_s"]:.0f},'
+                    f'{"" if r.get("cpu_s") is None else round(r["cpu_s"])},'
                     f'{r.get("config_sha", "")}\n')
     cls = [r for r in results if r['group'] != 'semisup']
     semi = [r for r in results if r['group'] == 'semisup']
@@ -380,21 +452,24 @@ def write_outputs(results: List[dict], in_progress: List[str], out: str = RESULT
              'Written by `python tools/benchmarks/cifar10_bench.py collect`; protocol in '
              '`docs/cifar10_benchmark.md`. Test top-1 (%) on the 10,000 test images: the median '
              f'of the last {LAST_K} epochs (mean ± sample std over seeds) and the best epoch; '
-             'wall time per run on one CPU thread.', '',
-             '| method | seeds | median of last 10 | best | wall min / run |',
-             '|---|---:|---:|---:|---:|']
+             'wall and CPU minutes per run (one thread each; wall time also counts waiting for a '
+             'core on a busy machine; - where an attempt ran before CPU time was recorded).', '',
+             '| method | seeds | median of last 10 | best | wall min / run | CPU min / run |',
+             '|---|---:|---:|---:|---:|---:|']
     for row in summary_rows(cls):
         lines.append(f'| {row["method"]} | {row["seeds"]} | '
                      f'{_pm(row["median_mean"], row["median_std"])} | {row["best_mean"]:.2f} | '
-                     f'{row["wall_min"]:.1f} |')
+                     f'{row["wall_min"]:.1f} | {_minutes_of(row["cpu_min"])} |')
     if semi:
         lines += ['', f'Semi-supervised, 4,000 labels, {SEMISUP_ITERS} iterations: test top-1 '
                   'at the last iteration and the best of the evaluations (every 250).', '',
-                  '| method | seeds | final | best | wall min / run |', '|---|---:|---:|---:|---:|']
+                  '| method | seeds | final | best | wall min / run | CPU min / run |',
+                  '|---|---:|---:|---:|---:|---:|']
         for row in summary_rows(semi):
             lines.append(f'| {row["method"]} | {row["seeds"]} | '
                          f'{_pm(row["median_mean"], row["median_std"])} | '
-                         f'{row["best_mean"]:.2f} | {row["wall_min"]:.1f} |')
+                         f'{row["best_mean"]:.2f} | {row["wall_min"]:.1f} | '
+                         f'{_minutes_of(row["cpu_min"])} |')
     if in_progress:
         lines += ['', 'Not finished yet (resumable with `cifar10_bench.py run`): '
                   + ', '.join(in_progress) + '.']
