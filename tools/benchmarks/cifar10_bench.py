@@ -491,11 +491,15 @@ def plot_curves(results: List[dict], path: str) -> None:
         for e, v in r['history'].items():
             c.setdefault(int(e), []).append(v)
     fig, ax = plt.subplots(figsize=(8, 5))
+    # one colour per method, the peer dashed in its mmmix twin's colour
+    methods = sorted({label.replace('peer ', '') for label in curves})
+    colours = {m: plt.get_cmap('tab10')(i % 10) for i, m in enumerate(methods)}
     for label in sorted(curves):
         pts = sorted(curves[label].items())
         style = '--' if label.startswith('peer ') else '-'
         n = max(len(v) for _, v in pts)
         ax.plot([e for e, _ in pts], [statistics.mean(v) for _, v in pts], style, marker='.',
+                color=colours[label.replace('peer ', '')],
                 label=f'{label} ({n} seed{"s" if n > 1 else ""})')
     ax.set_xlabel('epoch')
     ax.set_ylabel('test top-1 (%)')
