@@ -22,9 +22,16 @@ def parse_args(argv=None):
     p.add_argument('--config', default=DEFAULT_CONFIG)
     p.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs', 'demo'))
     p.add_argument('--data-root', default=osp.join(ROOT, 'data', 'synthetic_cls'))
-    p.add_argument('--epochs', type=int, help='override train_cfg.max_epochs')
+    p.add_argument('--epochs', type=int,
+                   help="train N epochs: the config's schedule (warm-up, cosine) is rescaled "
+                        'to N epochs')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
-    return p.parse_args(argv)
+    from mmmix.utils.threads import add_thread_args
+    add_thread_args(p)
+    args = p.parse_args(argv)
+    if args.epochs is not None and args.epochs < 1:
+        p.error(f'--epochs must be >= 1, got {args.epochs}')
+    return args
 
 
 def log(msg):
@@ -63,25 +70,37 @@ def plot_curves(scalars_json, out_png):
     return val
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    t0 = time.time()
-    import mmmix  # noqa: F401
+def build_config(args):
+    """The demo's config: ``args.config`` on ``args.data_root``, with ``--epochs`` (the
+    schedule rescaled to it) and ``--cfg-options`` applied."""
     from mmengine.config import Config
-    from mmengine.runner import Runner
 
-    make_data(args.data_root)
-
+    from mmmix.engine.schedule import rescale_schedule
     cfg = Config.fromfile(args.config)
     cfg.work_dir = args.work_dir
     for part in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         if cfg.get(part):
             cfg[part].dataset.data_root = args.data_root
     if args.epochs:
-        cfg.train_cfg.max_epochs = args.epochs
+        rescale_schedule(cfg, args.epochs)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from mmmix.cli import silence_pkg_resources_deprecation
+    silence_pkg_resources_deprecation()  # mmengine's and mim's pkg_resources notice
+    t0 = time.time()
+    import mmmix  # noqa: F401
+    from mmengine.runner import Runner
+
+    make_data(args.data_root)
+    cfg = build_config(args)
+    from mmmix.utils.threads import configure_threads
+    plan = configure_threads(cfg, args, log=log)
 
     log(f'step 2/4: training {osp.basename(args.config)} on CPU '
         f'({cfg.train_cfg.max_epochs} epochs), logs in {args.work_dir}')
@@ -95,15 +114,16 @@ def main(argv=None):
 
     log('step 4/4: mixed-sample grid and training curves')
     sys.path.insert(0, osp.join(ROOT, 'tools', 'visualizations'))
-    from vis_mixup import dataset_images, make_grid_figure
-    images = dataset_images(args.data_root, ann_file='meta/val.txt', data_prefix='val', num=4,
-                            size=128)
+    from vis_mixup import dataset_samples, make_grid_figure
+    images, names = dataset_samples(
+        args.data_root, ann_file='meta/val.txt', data_prefix='val', num=4, size=128,
+        classes=cfg.val_dataloader.dataset.get('metainfo', {}).get('classes'))
     grids = []
     for mixer in runner.model.mixers:
         if mixer is None:
             continue
         out = osp.join(args.work_dir, f'mixed_samples_{type(mixer).__name__.lower()}.png')
-        make_grid_figure(mixer, images, out)
+        make_grid_figure(mixer, images, out, class_names=names)
         grids.append(out)
     scalars = osp.join(runner.log_dir, 'vis_data', 'scalars.json')
     curves = osp.join(args.work_dir, 'training_curves.png')
@@ -116,6 +136,7 @@ def main(argv=None):
         ('model', f'{type(runner.model).__name__} + {type(runner.model.backbone).__name__}'),
         ('mixers (mix_prob)', f'{mixers} ({[round(float(p), 2) for p in runner.model.mix_prob]})'),
         ('epochs / train time', f'{cfg.train_cfg.max_epochs} / {t_train:.0f} s'),
+        ('torch threads / workers', f'{plan.threads} / {plan.workers} ({plan.cores} cores)'),
         ('best val top-1', f'{max(r["accuracy/top1"] for r in val):.2f} %' if val else 'n/a'),
         ('test top-1', f'{test_metrics.get("accuracy/top1", float("nan")):.2f} %'),
         ('test ECE', f'{test_metrics.get("calibration/ece", float("nan")):.2f} %'),

@@ -48,7 +48,7 @@ def parse_args(argv=None):
     for key in ('pretrain_epochs', 'det_epochs', 'mask_epochs'):
         if getattr(args, key) < 1:
             p.error(f'--{key.replace("_", "-")} must be >= 1, got {getattr(args, key)}')
-    if args.pretrain_epochs < 2:  # one warm-up epoch, then the cosine
+    if args.pretrain_epochs < 2:  # a warm-up, then the cosine
         p.error(f'--pretrain-epochs must be >= 2, got {args.pretrain_epochs}')
     return args
 
@@ -65,11 +65,14 @@ def make_data(args):
     log('  detection: ' + ensure_detection(args.det_root, progress, **DET_PARAMS))
 
 
-def _runner(config, work_dir, options):
+def _runner(config, work_dir, options, epochs):
     from mmengine.config import Config
     from mmengine.runner import Runner
+
+    from mmmix.engine.schedule import rescale_schedule
     cfg = Config.fromfile(config)
     cfg.work_dir = work_dir
+    rescale_schedule(cfg, epochs)
     cfg.merge_from_dict(options)
     cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
     return Runner.from_cfg(cfg)
@@ -80,14 +83,16 @@ def pretrain(args, config=PRETRAIN_CONFIG, work=None, edit=None):
     may change the loaded config first); return ``(checkpoint, test top-1)``."""
     from mmengine.config import Config
     from mmengine.runner import Runner
+
+    from mmmix.engine.schedule import rescale_schedule
     work = work or osp.join(args.work_dir, 'pretrain')
     n = args.pretrain_epochs
     cfg = Config.fromfile(config)
     if edit is not None:
         edit(cfg)
     cfg.work_dir = work
-    cfg.merge_from_dict({'train_cfg.max_epochs': n, 'param_scheduler.1.end': n,
-                         'default_hooks.checkpoint.interval': n})
+    rescale_schedule(cfg, n)  # warm-up and cosine fitted to n epochs
+    cfg.merge_from_dict({'default_hooks.checkpoint.interval': n})
     for part in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[part].dataset.data_root = args.cls_root
     cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
@@ -110,8 +115,7 @@ def convert(args, ckpt, out=None):
 
 def detect(config, work, backbone, epochs, data_root, det_root_key):
     """Train ``config`` for ``epochs`` (lr x0.1 before the last) and test it."""
-    opts = {'train_cfg.max_epochs': epochs, 'train_cfg.val_interval': epochs,
-            'param_scheduler.1.end': epochs,
+    opts = {'train_cfg.val_interval': epochs,
             'param_scheduler.1.milestones': [max(1, epochs - 1)],
             'default_hooks.checkpoint.interval': epochs}
     if backbone is None:
@@ -124,7 +128,7 @@ def detect(config, work, backbone, epochs, data_root, det_root_key):
         for part in ('val_evaluator', 'test_evaluator'):
             opts[f'{part}.ann_file'] = osp.join(data_root, 'coco', 'annotations',
                                                 'instances_val.json')
-    runner = _runner(config, work, opts)
+    runner = _runner(config, work, opts, epochs)
     t = time.time()
     runner.train()
     metrics = runner.test()
@@ -133,6 +137,8 @@ def detect(config, work, backbone, epochs, data_root, det_root_key):
 
 def main(argv=None):
     args = parse_args(argv)
+    from mmmix.cli import silence_pkg_resources_deprecation
+    silence_pkg_resources_deprecation()  # mmengine's and mim's pkg_resources notice
     t0 = time.time()
     import mmmix  # noqa: F401
     make_data(args)

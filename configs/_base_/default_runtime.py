@@ -12,12 +12,18 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=100),
     # step the parameter schedulers
     param_scheduler=dict(type='ParamSchedulerHook'),
-    # save a checkpoint every epoch, keep the last two and the best one
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2, save_best='auto'),
+    # save a checkpoint every epoch, keep the last two and the best one; a crash while
+    # saving keeps the previous checkpoint (mmmix: written aside, then renamed into place)
+    checkpoint=dict(type='mmmix.AtomicCheckpointHook', interval=1, max_keep_ckpts=2,
+                    save_best='auto'),
     # set the sampler seed in distributed training
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # validation results visualisation; set enable=True to switch it on
     visualization=dict(type='VisualizationHook', enable=False),
+    # refuse dataset labels outside [0, num_classes) before the first step (mmmix)
+    label_check=dict(type='mmmix.LabelCheckHook'),
+    # save the random generators in checkpoints and restore them on resume (mmmix)
+    rng_state=dict(type='mmmix.RNGStateHook'),
 )
 
 env_cfg = dict(

@@ -39,6 +39,9 @@ param_scheduler = [
     dict(type='MultiStepLR', begin=0, end=max_iter, by_epoch=False, milestones=[18000, 22000],
          gamma=0.1)
 ]
-default_hooks = dict(checkpoint=dict(by_epoch=False, interval=4000, max_keep_ckpts=2))
+# a crash while saving keeps the previous checkpoint (mmdet's CheckpointHook deletes the
+# oldest one first)
+default_hooks = dict(checkpoint=dict(type='mmmix.AtomicCheckpointHook', by_epoch=False,
+                                     interval=4000, max_keep_ckpts=2))
 
 custom_hooks = [dict(type='mmmix.TransferCheckHook')]

@@ -13,6 +13,9 @@
 # allowlist. The synthetic twin (CPU) is faster-rcnn_r18-w16_fpn_synthetic-voc.py.
 _base_ = 'mmdet::pascal_voc/faster-rcnn_r50_fpn_1x_voc0712.py'
 custom_imports = dict(imports=['mmmix'], allow_failed_imports=False)
+# a crash while saving keeps the previous checkpoint (mmdet's CheckpointHook deletes the
+# oldest one first)
+default_hooks = dict(checkpoint=dict(type='mmmix.AtomicCheckpointHook'))
 
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(

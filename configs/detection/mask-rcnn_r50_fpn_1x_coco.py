@@ -8,6 +8,9 @@
 # weights-only checkpoint allowlist. Synthetic twin: mask-rcnn_r18-w16_fpn_synthetic-coco.py.
 _base_ = 'mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py'
 custom_imports = dict(imports=['mmmix'], allow_failed_imports=False)
+# a crash while saving keeps the previous checkpoint (mmdet's CheckpointHook deletes the
+# oldest one first)
+default_hooks = dict(checkpoint=dict(type='mmmix.AtomicCheckpointHook'))
 
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(

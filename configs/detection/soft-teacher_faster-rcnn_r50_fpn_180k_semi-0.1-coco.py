@@ -14,6 +14,9 @@
 # soft-teacher_faster-rcnn_r18-w16_fpn_semi-0.1_synthetic-coco.py.
 _base_ = 'mmdet::soft_teacher/soft-teacher_faster-rcnn_r50-caffe_fpn_180k_semi-0.1-coco.py'
 custom_imports = dict(imports=['mmmix'], allow_failed_imports=False)
+# a crash while saving keeps the previous checkpoint (mmdet's CheckpointHook deletes the
+# oldest one first)
+default_hooks = dict(checkpoint=dict(type='mmmix.AtomicCheckpointHook'))
 
 detector_preprocessor = dict(
     type='DetDataPreprocessor',

@@ -29,6 +29,7 @@ from mmdet.datasets.samplers import MultiSourceSampler
 from mmdet.datasets.transforms import MultiBranch
 from mmengine.dataset import ConcatDataset
 
+from mmmix.datasets.samplers import check_consumed, infinite_indices
 from mmmix.registry import DATA_SAMPLERS, DATASETS, TRANSFORMS
 from mmmix.utils.validation import ConfigError, StrictKwargs
 
@@ -125,7 +126,8 @@ class SemiSupSampler(StrictKwargs, MultiSourceSampler):
 
     Every group of ``batch_size`` indices has ``batch_size / (1 + mu)``
     labeled samples first, then the unlabeled ones; set the dataloader's
-    ``batch_size`` to the same value. Infinite: use an iteration-based loop.
+    ``batch_size`` to the same value. Infinite: use an iteration-based loop
+    (:class:`mmmix.engine.IterBasedTrainLoop` resumes it with :meth:`seek`).
 
     Args:
         dataset: a :class:`SemiSupDataset` (two sources).
@@ -151,6 +153,15 @@ class SemiSupSampler(StrictKwargs, MultiSourceSampler):
         self.mu = mu
         super().__init__(dataset, batch_size=batch_size, source_ratio=[1, mu], shuffle=shuffle,
                          seed=seed)
+
+    def seek(self, consumed: int) -> None:
+        """Continue after the first ``consumed`` indices of this rank (whole
+        batches), without yielding them; takes effect at the next ``iter()``."""
+        batches = check_consumed(consumed, type(self).__name__, self.batch_size) // self.batch_size
+        self.source2inds = {
+            source: infinite_indices(len(ds), self.seed, self.shuffle, self.rank, self.world_size,
+                                     batches * num)
+            for source, (ds, num) in enumerate(zip(self.dataset.datasets, self.num_per_source))}
 
 
 __all__ = ['SemiSupDataset', 'SemiSupSampler', 'MultiBranch']

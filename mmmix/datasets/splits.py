@@ -15,6 +15,7 @@ the labeled file keeps ``"<relpath> <label>"`` lines, the unlabeled file has
 ``"<relpath>"`` lines only (read it with ``with_label=False``), so the labels
 of unlabeled samples never reach the model.
 """
+import math
 import os
 import os.path as osp
 from typing import List, Optional, Sequence, Tuple
@@ -51,7 +52,8 @@ def split_indices(labels: Sequence[int], num_per_class: Optional[int] = None,
         raise ConfigError('give exactly one of num_per_class (labels per class) and percent '
                           f'(labeled share in %), got num_per_class={num_per_class!r}, '
                           f'percent={percent!r}')
-    if num_per_class is not None and (int(num_per_class) != num_per_class or num_per_class < 1):
+    if num_per_class is not None and (not math.isfinite(float(num_per_class))
+                                      or int(num_per_class) != num_per_class or num_per_class < 1):
         raise ConfigError(f'num_per_class={num_per_class!r} must be a positive integer')
     if percent is not None and not 0 < float(percent) <= 100:
         raise ConfigError(f'percent={percent!r} is out of range (0, 100]')

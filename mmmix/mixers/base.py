@@ -19,6 +19,7 @@ Randomness is drawn in one place (:meth:`BaseMixer.sample_lam`,
 :meth:`BaseMixer.sample_index`) from an optional :class:`torch.Generator`, so
 the same seed gives the same batch.
 """
+import logging
 import numbers
 import threading
 from dataclasses import dataclass
@@ -27,9 +28,11 @@ from typing import Optional, Sequence, Tuple
 import numpy as np
 import mmengine.dist as mdist
 import torch
+from mmengine.logging import print_log
 from torch import Tensor
 
-from mmmix.utils.validation import ConfigError, StrictKwargs, check_choice, check_range
+from mmmix.utils.validation import (ConfigError, StrictKwargs, check_choice, check_int,
+                                    check_range)
 
 LAM_MODES = ('batch', 'elem')
 DIST_MODES = ('local', 'global')
@@ -244,6 +247,11 @@ def check_pair(key: str, value, low=None, high=None, owner: str = '', integer: b
 class BaseMixer(StrictKwargs):
     """Base class of every mixer. Subclasses implement :meth:`mix`.
 
+    Inputs must be floating point: integer batches (e.g. ``uint8`` images) are
+    rejected with a ``TypeError``, so a mixer goes after the data
+    preprocessor's conversion and normalisation. A batch of one sample (with
+    no partners on other ranks) is returned unmixed, see :meth:`unmixed`.
+
     Args:
         alpha (float): ``lam ~ Beta(alpha, alpha)``; must be > 0.
         lam_mode (str): ``'batch'`` draws one ``lam`` for the whole batch (and,
@@ -273,7 +281,7 @@ class BaseMixer(StrictKwargs):
         self.dist_mode = dist_mode
         self.generator = None
         if seed is not None:
-            self.generator = torch.Generator().manual_seed(int(seed))
+            self.generator = torch.Generator().manual_seed(check_int('seed', seed, owner=name))
 
     def __repr__(self):
         return (f'{type(self).__name__}(alpha={self.alpha}, lam_mode={self.lam_mode!r}, '
@@ -282,6 +290,20 @@ class BaseMixer(StrictKwargs):
     # ---------------------------------------------------------------- random
     def _gen(self, generator):
         return generator if generator is not None else self.generator
+
+    def get_rng_state(self) -> Optional[Tensor]:
+        """The state of the private generator (``None`` without ``seed``)."""
+        return None if self.generator is None else self.generator.get_state()
+
+    def set_rng_state(self, state: Optional[Tensor]) -> None:
+        """Restore a :meth:`get_rng_state` result."""
+        name = type(self).__name__
+        if state is None and self.generator is not None:
+            raise ValueError(f'{name}: rng state None for a mixer built with seed=')
+        if state is not None:
+            if self.generator is None:
+                raise ValueError(f'{name}: a generator state for a mixer built without seed=')
+            self.generator.set_state(state.cpu())
 
     def sample_lam(self, n: int, generator: Optional[torch.Generator] = None) -> Tensor:
         """``lam ~ Beta(alpha, alpha)`` as a CPU float32 tensor ``[n]``."""
@@ -322,10 +344,12 @@ class BaseMixer(StrictKwargs):
         """Draw ``lam`` and the partner index, then :meth:`mix`."""
         self._check_inputs(inputs)
         n = inputs.shape[0]
+        gathered = self.dist_mode == 'global' and mdist.get_world_size() > 1
+        if n < 2 and not gathered:
+            return self.unmixed(inputs, with_mask)
         g = self._gen(generator)
         lam = self.sample_lam(n, g)
         index = self.sample_index(n, g)
-        gathered = self.dist_mode == 'global' and mdist.get_world_size() > 1
         source = all_gather_cat(inputs) if gathered else None
         result = self.mix(inputs, lam, index.to(inputs.device), source=source,
                           with_mask=with_mask, generator=g, **context)
@@ -341,11 +365,31 @@ class BaseMixer(StrictKwargs):
         publish_mix_result(result)
         return result.inputs, result.mix_scores(batch_score)
 
+    def unmixed(self, inputs: Tensor, with_mask: bool = False) -> MixResult:
+        """``inputs`` as they are, for a batch too small to mix: ``index`` the
+        identity, ``lam`` 1 and (asked for, with ``has_mask``) an all-ones
+        mask. Logged once per mixer."""
+        n, _, h, w = inputs.shape
+        if not getattr(self, '_warned_unmixed', False):
+            self._warned_unmixed = True
+            print_log(f'{type(self).__name__}: a batch of {n} has no partner to mix with and is '
+                      'used unmixed (lam=1); logged once. drop_last=True in the train '
+                      'dataloader skips such batches', logger='current', level=logging.WARNING)
+        mask = None
+        if with_mask and self.has_mask:
+            mask = torch.ones(n, 1, h, w, device=inputs.device)
+        return self._result(inputs, torch.arange(n), torch.ones(n), mask)
+
     def _check_inputs(self, inputs: Tensor):
+        name = type(self).__name__
         if not torch.is_tensor(inputs) or inputs.dim() != 4:
             shape = tuple(inputs.shape) if torch.is_tensor(inputs) else type(inputs)
-            raise ValueError(
-                f'{type(self).__name__}: inputs must be a [N,C,H,W] tensor, got {shape}')
+            raise ValueError(f'{name}: inputs must be a [N,C,H,W] tensor, got {shape}')
+        if not inputs.is_floating_point():
+            raise TypeError(
+                f'{name}: inputs must be floating point, got {inputs.dtype}; put the mixer after '
+                "the data preprocessor's conversion to float and normalisation (or mix "
+                'inputs.float())')
 
     @staticmethod
     def _result(inputs, index, lam, mask=None) -> MixResult:

@@ -67,7 +67,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmmix.registry import BATCH_AUGMENTS
-from mmmix.utils.validation import ConfigError, check_range
+from mmmix.utils.validation import ConfigError, check_int, check_range
 from .base import BaseMixer, MixResult
 from .graphcut import potts_pair, solve_grid
 from .manifoldmix import local_only
@@ -253,9 +253,7 @@ class CoMixup(BaseMixer):
             check_range('thres', thres, low=0, high=1, owner=name)
         for key, value in (('part_size', part_size), ('n_iters', n_iters),
                            ('max_sweeps', max_sweeps)):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ConfigError(f'{name}: {key}={value!r} must be an int')
-            check_range(key, value, low=1 if key != 'part_size' else 2, owner=name)
+            check_int(key, value, low=1 if key != 'part_size' else 2, owner=name)
         self.block_num, self.part_size = blocks, part_size
         self.beta, self.gamma, self.eta, self.omega = map(float, (beta, gamma, eta, omega))
         self.thres = None if thres is None else float(thres)
@@ -336,7 +334,7 @@ class CoMixup(BaseMixer):
                 "MixupClassifier's 'mixers' (which supplies it), or pass input_grad=")
         n, c, h, w = inputs.shape
         if n < 2:
-            raise ValueError(f'{type(self).__name__}: needs a batch of at least 2, got {n}')
+            return self.unmixed(inputs, with_mask)
         blocks = self._blocks(h, w, generator)
         with torch.no_grad():
             src = self.solve(input_grad.to(inputs.device), blocks, generator)  # [N,B,B]
@@ -352,6 +350,12 @@ class CoMixup(BaseMixer):
         mask = (pix == own.view(n, 1, 1)).unsqueeze(1).to(inputs.dtype)
         result = self._result(mixed, index, shares.diagonal().clone(), mask=mask)
         result.shares = shares
+        return result
+
+    def unmixed(self, inputs: Tensor, with_mask: bool = False) -> MixResult:
+        """:meth:`BaseMixer.unmixed` with ``shares`` the identity."""
+        result = super().unmixed(inputs, with_mask)
+        result.shares = torch.eye(inputs.shape[0], device=inputs.device)
         return result
 
     def sample(self, inputs: Tensor, generator: Optional[torch.Generator] = None,

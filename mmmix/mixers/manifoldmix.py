@@ -14,7 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from mmmix.registry import BATCH_AUGMENTS
-from mmmix.utils.validation import ConfigError
+from mmmix.utils.validation import ConfigError, as_tuple
 from .base import BaseMixer, MixResult, lam_view
 
 #: backbone attributes that list the stages, in the order they are tried:
@@ -103,9 +103,7 @@ class ManifoldMix(BaseMixer):
                  lam_mode: str = 'batch', dist_mode: str = 'local', seed: Optional[int] = None):
         super().__init__(alpha=alpha, lam_mode=lam_mode, dist_mode=dist_mode, seed=seed)
         local_only(self)
-        if isinstance(layers, int):
-            layers = (layers, )
-        layers = tuple(layers)
+        layers = as_tuple(layers)
         if not layers or any(isinstance(k, bool) or not isinstance(k, int) or k < 0
                              for k in layers):
             raise ConfigError(f'ManifoldMix: layers={layers!r} must be a non-empty list of '

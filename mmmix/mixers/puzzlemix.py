@@ -39,7 +39,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from mmmix.registry import BATCH_AUGMENTS
-from mmmix.utils.validation import ConfigError, check_range
+from mmmix.utils.validation import ConfigError, as_tuple, check_range
 from .base import BaseMixer, MixResult, blend_inplace, partners
 from .graphcut import solve_grid, squared_pair
 from .manifoldmix import local_only
@@ -56,7 +56,7 @@ def _pool(img: Tensor, size: int) -> Tensor:
 
 def check_block_num(block_num, owner: str) -> tuple:
     """``block_num`` (an int or a list of them, each >= 1) as a tuple, or a ConfigError."""
-    blocks = (block_num, ) if isinstance(block_num, int) else tuple(block_num)
+    blocks = as_tuple(block_num)
     if not blocks or any(isinstance(b, bool) or not isinstance(b, int) or b < 1 for b in blocks):
         raise ConfigError(f'{owner}: block_num={block_num!r} must be a positive int or a '
                           'list of them')

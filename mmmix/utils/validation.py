@@ -1,6 +1,8 @@
 """Config validation helpers: errors name the key and list the valid choices."""
 import inspect
-from typing import Any, Iterable, Mapping
+import math
+import numbers
+from typing import Any, Iterable, Mapping, Sequence
 
 
 class ConfigError(ValueError):
@@ -17,11 +19,15 @@ def check_choice(key: str, value: Any, choices: Iterable, owner: str = '') -> An
 
 def check_range(key: str, value, low=None, high=None, owner: str = '',
                 low_inclusive=True, high_inclusive=True):
+    """``value`` as given, if it is a finite number inside the bounds (``None``:
+    unbounded); otherwise a :class:`ConfigError` naming ``key`` and ``value``."""
     where = f'{owner}: ' if owner else ''
     try:
         v = float(value)
     except (TypeError, ValueError):
         raise ConfigError(f'{where}{key}={value!r} must be a number') from None
+    if not math.isfinite(v):
+        raise ConfigError(f'{where}{key}={value!r} must be a finite number')
     ok = True
     if low is not None:
         ok &= v >= low if low_inclusive else v > low
@@ -32,6 +38,25 @@ def check_range(key: str, value, low=None, high=None, owner: str = '',
         hi = '' if high is None else f'{high}' + (']' if high_inclusive else ')')
         raise ConfigError(f'{where}{key}={value!r} is out of range {lo or "(-inf"}, {hi or "inf)"}')
     return value
+
+
+def check_int(key: str, value, low=None, owner: str = '') -> int:
+    """``value`` as an int, if it is an integer (not a bool) ``>= low``;
+    otherwise a :class:`ConfigError` naming ``key`` and ``value``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        where = f'{owner}: ' if owner else ''
+        raise ConfigError(f'{where}{key}={value!r} must be an int')
+    check_range(key, value, low=low, owner=owner)
+    return int(value)
+
+
+def as_tuple(value) -> tuple:
+    """A sequence option (list, tuple, range) as a tuple, any other value as a
+    1-tuple (so that the option's own check names a bad scalar instead of
+    failing to iterate it)."""
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return tuple(value)
+    return (value, )
 
 
 def init_arg_names(cls) -> list:

@@ -320,6 +320,8 @@ def _types(cfg):
             out.append((R.METRICS, m.type, f'{name}[{i}]'))
     for k, h in cfg.default_hooks.items():
         out.append((R.HOOKS, h.type, f'default_hooks.{k}'))
+    if 'type' in cfg.train_cfg:
+        out.append((R.LOOPS, cfg.train_cfg.type, 'train_cfg'))
     for i, h in enumerate(cfg.get('custom_hooks', [])):
         out.append((R.HOOKS, h.type, f'custom_hooks[{i}]'))
     for scheds in scheduler_lists(cfg):

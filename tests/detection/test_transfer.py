@@ -230,8 +230,11 @@ def test_other_architecture_is_refused(det_root, tmp_path):
     bad = str(tmp_path / 'r18-w32.pth')
     torch.save({'state_dict': ResNet(depth=18, base_channels=32).state_dict()}, bad)
     cfg = twin_cfg(FASTER, det_root, tmp_path / 'w', bad)
-    with pytest.raises(ConfigError, match='does not fit model.backbone'):
+    with pytest.raises(ConfigError, match='does not fit model.backbone') as e:
         _train(cfg)
+    # the message names the settings that would fit, from the checkpoint's own layout
+    assert 'ResNet-18' in str(e.value) and 'model.backbone.depth=18' in str(e.value)
+    assert 'model.backbone.base_channels=32' in str(e.value)
 
 
 def test_scratch_training_is_allowed_explicitly(det_root, tmp_path):
@@ -263,7 +266,7 @@ def test_tools_train_runs_a_detection_config(det_root, converted, tmp_path):
     out = tmp_path / 'metrics.json'
     voc = osp.join(det_root, 'VOCdevkit/')
     test_tool.main([FASTER, ckpt, '--work-dir', str(tmp_path / 't'), '--out', str(out),
-                    '--cfg-options', f'test_dataloader.dataset.data_root={voc}',
+                    '--out-item', 'metrics', '--cfg-options', f'test_dataloader.dataset.data_root={voc}',
                     'test_dataloader.dataset.indices=2'])
     assert 0.0 <= json.loads(out.read_text())['pascal_voc/mAP'] <= 1.0
 

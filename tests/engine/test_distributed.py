@@ -42,7 +42,7 @@ def test_two_process_gloo_training(synthetic_cls_root, cls_cfg_factory, tmp_path
     cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
            f'--master_port={_free_port()}', os.path.join(ROOT, 'tools', 'test.py'), str(cfg_path),
            str(work / 'epoch_1.pth'), '--launcher', 'pytorch', '--work-dir', str(work),
-           '--out', str(out_json)]
+           '--out', str(out_json), '--out-item', 'metrics']
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert 'accuracy/top1' in json.loads(out_json.read_text())

@@ -134,3 +134,44 @@ def test_reliability_collect_predictions_uses_val_step():
     conf, correct = tool.collect_predictions(FakeModel(), loader)
     assert conf.shape == (6, ) and correct.tolist() == [1, 0, 1, 1, 0, 1]
     assert abs(float(calibration_bins(conf, correct, 5)['ece']) - hand_ece_5_bins()) < 1e-5
+
+
+def _dominant_colour(img, box):
+    """The most frequent RGB colour of ``img`` (``[H, W, 4]`` uint8, origin top-left) inside
+    the display-space ``box`` (x0, y0, x1, y1; origin bottom-left), shrunk by 2 pixels."""
+    import numpy as np
+    h = img.shape[0]
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    patch = img[h - y1 + 2:h - y0 - 2, x0 + 2:x1 - 2, :3].reshape(-1, 3)
+    colours, counts = np.unique(patch, axis=0, return_counts=True)
+    return tuple(int(c) for c in colours[counts.argmax()])
+
+
+def test_reliability_gap_overlay_looks_like_its_legend_entry():
+    """The gap drawn over an accuracy bar (accuracy > confidence) has the colour of the
+    legend's gap entry, as rendered (a translucent overlay would blend with the bar)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    tool = _load_tool()
+    # bin [0.5, 0.6): confidence 0.55, all correct -> the gap spans 0.55..1 over the bar;
+    # bin [0.9, 1.0): confidence 0.95, all wrong -> the gap spans 0..0.95 over white
+    conf = torch.tensor([0.55] * 50 + [0.95] * 50, dtype=torch.float64)
+    correct = torch.tensor([1.] * 50 + [0.] * 50, dtype=torch.float64)
+    fig, stats = tool.reliability_figure(conf, correct, n_bins=10)
+    ax = fig.axes[0]
+    handles = {t.get_text(): h for t, h in zip(ax.get_legend().get_texts(),
+                                               ax.get_legend().legend_handles)}
+    gap_entry = handles['gap to confidence']
+    gap_bars, = [c.patches for c in ax.containers if c.get_label() == 'gap to confidence']
+    assert len(gap_bars) == 2
+    assert all(np.allclose(p.get_facecolor(), gap_entry.get_facecolor()) for p in gap_bars)
+    fig.canvas.draw()
+    img = np.asarray(fig.canvas.buffer_rgba())
+    over_bar = ax.transData.transform([(0.51, 0.6), (0.59, 0.95)]).ravel()
+    over_white = ax.transData.transform([(0.91, 0.1), (0.99, 0.9)]).ravel()
+    entry = gap_entry.get_window_extent(fig.canvas.get_renderer()).extents
+    legend_colour = _dominant_colour(img, entry)
+    assert _dominant_colour(img, over_bar) == legend_colour
+    assert _dominant_colour(img, over_white) == legend_colour
+    assert float(stats['ece']) == pytest.approx(100 * (0.5 * 0.45 + 0.5 * 0.95))
+    plt.close(fig)

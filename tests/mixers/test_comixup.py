@@ -202,6 +202,29 @@ def test_train_step(backbone):
     module.test_train_step(dict(type='CoMixup', block_num=(2, 4)), backbone)
 
 
+def test_train_step_on_a_trailing_batch_of_one():
+    """drop_last=False can leave a last batch of 1: Co-Mixup trains on it
+    unmixed (plain CE) instead of failing before the epoch's checkpoint."""
+    from mmengine.optim import build_optim_wrapper
+    torch.manual_seed(0)
+    model = build([dict(type='CoMixup', block_num=(2, 4), seed=0)],
+                  data_preprocessor=dict(type='ClsDataPreprocessor', num_classes=N_CLS,
+                                         mean=[127.5] * 3, std=[127.5] * 3))
+    model.init_weights()
+    model.train()
+    x, label = torch.randn(1, 3, 16, 16), torch.tensor([2])
+    losses = model.loss(x, [DataSample().set_gt_label(2)])
+    expected = F.cross_entropy(model.head(model.extract_feat(x)), label)
+    assert torch.allclose(losses['loss'], expected, atol=1e-6)
+    wrapper = build_optim_wrapper(model, dict(optimizer=dict(type='SGD', lr=0.1)))
+    data = dict(inputs=[torch.randint(0, 256, (3, 16, 16), dtype=torch.uint8)],
+                data_samples=[DataSample().set_gt_label(2)])
+    before = {k: v.detach().clone() for k, v in model.named_parameters()}
+    log = model.train_step(data, wrapper)
+    assert torch.isfinite(log['loss'])
+    assert not torch.equal(model.head.fc.weight, before['head.fc.weight'])
+
+
 def test_stock_head_gets_shares_soft_targets():
     """A stock LinearClsHead (no mix_info) trains on ``shares @ onehot``."""
     model = MODELS.build(dict(

@@ -54,6 +54,8 @@ def expected_mixture(name, x, result, source=None):
         out = x.clone()
         for i in range(x.shape[0]):
             ys, xs = torch.nonzero(result.mask[i, 0] == 0, as_tuple=True)
+            if ys.numel() == 0:  # nothing pasted (a batch of 1 is used unmixed)
+                continue
             y1, y2, x1, x2 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
             out[i, :, y1:y2, x1:x2] = F.interpolate(
                 x_b[i:i + 1].float(), size=(y2 - y1, x2 - x1), mode='bilinear',

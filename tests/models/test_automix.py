@@ -503,3 +503,49 @@ def test_teacher_bn_statistics_are_averaged_over_ranks(monkeypatch):
     assert torch.equal(bn.running_var, torch.full((2, ), 1.5))
     # integer buffers are copied, not averaged
     assert int(bn.num_batches_tracked) == int(student[1].num_batches_tracked)
+
+
+def test_teacher_statistics_stay_where_the_synced_update_left_them(monkeypatch):
+    """The teacher's forwards inside a training step (clean features, the Mix Block's
+    mixed batch) use batch statistics but do not move its BN running statistics:
+    after the step they are still the rank-averaged copy of the student's, so every
+    rank's teacher is the same (here a simulated 2-rank world)."""
+    from mmmix.engine.hooks import automix_ema as mod
+    model = build()
+    model.train()
+    inputs, samples = preprocessed(model)
+    model.loss(inputs, samples)  # a first step, so the student's statistics have moved
+    student_bufs = [b.clone() for b in model._student().buffers() if b.dtype.is_floating_point]
+    other = torch.cat([b.reshape(-1) for b in student_bufs]) * 0.5 + 1.  # "rank 1"
+    monkeypatch.setattr(mod.dist, 'get_world_size', lambda: 2)
+    monkeypatch.setattr(mod.dist, 'all_reduce',
+                        lambda t, op='sum': t.copy_((t + other) / 2))
+    model.loss(inputs, samples)
+    expected = (torch.cat([b.reshape(-1) for b in student_bufs]) + other) / 2
+    teacher = torch.cat([b.reshape(-1) for b in model.teacher.module.buffers()
+                         if b.dtype.is_floating_point])
+    assert torch.equal(teacher, expected)
+    # the student's own statistics did move during the step, and BN momentum is restored
+    moved = torch.cat([b.reshape(-1) for b in model._student().buffers()
+                       if b.dtype.is_floating_point])
+    assert not torch.equal(moved, torch.cat([b.reshape(-1) for b in student_bufs]))
+    bns = [m for m in model.teacher.module.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert bns and all(m.momentum == 0.1 for m in bns)
+
+
+def test_teacher_forward_in_frozen_statistics_still_uses_batch_statistics():
+    bn = torch.nn.Sequential(torch.nn.BatchNorm2d(3))
+    ema = AutoMixEMA(bn, total_steps=10)
+    ema.train()
+    x = torch.randn(4, 3, 5, 5) * 3 + 2
+    with ema.frozen_statistics():
+        y = ema.module(x)
+    assert torch.equal(ema.module[0].running_mean, torch.zeros(3))
+    ref = F.batch_norm(x, None, None, training=True)  # batch statistics, no affine change
+    assert torch.allclose(y, ref, atol=1e-5)
+
+
+@pytest.mark.parametrize('value', [float('nan'), float('inf'), 0])
+def test_teacher_schedule_length_must_be_finite_and_positive(value):
+    with pytest.raises(ConfigError, match=f'total_steps={value}'):
+        AutoMixEMA(torch.nn.Linear(2, 2), total_steps=value)

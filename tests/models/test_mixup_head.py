@@ -309,3 +309,23 @@ def test_sumix_per_sample_terms_do_not_depend_on_the_batch_split(tmp_path):
     half = w.terms(sumix_loss, z_m[:4], u_m[:4], z_o[:4], u_o[:4], y_a[:4], lam[:4],
                    index[:4], float(w.N // 2))
     assert not torch.allclose(whole[:4], half, atol=1e-6)
+
+
+@pytest.mark.parametrize('name', ['Mixup', 'CutMix'])
+def test_decoupled_loss_on_mmpretrain_augments_is_refused_at_build(name):
+    """Unprefixed Mixup/CutMix in a stock config are mmpretrain's: they publish no
+    index/lam, and DM would silently become soft-target CE. Refused, naming the fix."""
+    with pytest.raises(ConfigError, match=rf"\['{name}'\].*type='mmmix\.{name}'"):
+        build_stock(dict(type='mmmix.DecoupledMixupLoss', eta=0.1),
+                    augments=[dict(type=name, alpha=1.0)])
+    # MCE on soft targets is the same loss, so mmpretrain's augments stay allowed there
+    build_stock(dict(type='mmmix.MixedCrossEntropyLoss'), augments=[dict(type=name, alpha=1.0)])
+    build_stock(dict(type='mmmix.DecoupledMixupLoss', eta=0.1),
+                augments=[dict(type=f'mmmix.{name}', alpha=1.0)])
+
+
+def test_foreign_mixer_in_mixup_classifier_names_the_mmmix_spelling():
+    from mmpretrain.models.utils.batch_augments import Mixup as PreMixup
+    with pytest.raises(ConfigError, match=r"mixers\[0\] must be an mmmix mixer, got Mixup; "
+                                          r"write type='mmmix\.Mixup'"):
+        build_mixup_classifier(mixers=[PreMixup(alpha=1.0)])

@@ -275,3 +275,47 @@ def test_mask_stats_rejects_what_is_not_an_automix_model(cifar_automix, tmp_path
         ev.main(['--config', config, '--checkpoint', plain] + base)
     with pytest.raises(SystemExit):  # the two go together
         ev.parse_args(['--checkpoint', ckpt])
+
+
+def _mask_record(n=2, size=16):
+    g = torch.Generator().manual_seed(0)
+    rec = {'x': torch.rand(n, 3, size, size, generator=g)}
+    for tag in ('mb', 'bb'):
+        rec[f'partner_{tag}'] = torch.rand(n, 3, size, size, generator=g)
+        rec[f'mask_{tag}'] = torch.rand(n, 1, size, size, generator=g)
+        rec[f'mixed_{tag}'] = torch.rand(n, 3, size, size, generator=g)
+        rec[f'lam_{tag}'] = torch.rand(n, generator=g)
+    return rec
+
+
+def test_mask_grid_spells_out_the_pairs_and_sizes_its_fonts(tmp_path, monkeypatch):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    from mmmix.engine.hooks import save_mask_grid
+    figures = []
+    monkeypatch.setattr(plt, 'close', figures.append)
+    rec = _mask_record()
+    path = save_mask_grid(rec, str(tmp_path / 'grid.png'), title='AutoMix, iteration 5')
+    assert osp.getsize(path) > 10_000
+    fig, = figures
+    axes = fig.axes
+    assert len(axes) == 2 * 7
+    titles = [ax.get_title() for ax in axes[:7]]
+    assert titles[0] == 'x'
+    assert sum('(Mix Block pair)' in t for t in titles) == 3
+    assert sum('(backbone pair)' in t for t in titles) == 3
+    texts = [t for ax in axes for t in (ax.title, ax.xaxis.label, ax.yaxis.label)
+             if t.get_text()] + [fig._suptitle]
+    assert not any('(mb)' in t.get_text() or '(bb)' in t.get_text() for t in texts)
+    assert min(t.get_fontsize() for t in texts) >= 10
+    assert 'Mix Block pair:' in fig._suptitle.get_text()
+    # each mask panel states its mean and the lam it was drawn for
+    mask_col = titles.index('mask of x\n(Mix Block pair)')
+    for i in range(2):
+        label = axes[7 * i + mask_col].get_xlabel()
+        assert label == (f'mean {float(rec["mask_mb"][i].mean()):.2f}, '
+                         f'lam {float(rec["lam_mb"][i]):.2f}')
+    monkeypatch.undo()
+    plt.close(fig)

@@ -92,3 +92,30 @@ def test_config_with_stock_augments(vis, tmp_path):
     with pytest.raises(SystemExit, match='unknown mixer'):
         vis.mixers_from_names(['Mixupp'])
     assert torch.is_tensor(vis.procedural_images(2, 16))
+
+
+def test_grids_of_dataset_images_name_the_classes(vis, tmp_path, synthetic_cls_root):
+    from mmmix.datasets.synthetic import classification_classes
+    classes = classification_classes(4)
+    outs = vis.main(['--mixers', 'CutMix', '--data-root', synthetic_cls_root, '--num', '3',
+                     '--size', '32', '--out-dir', str(tmp_path / 'out')])
+    titles = outs[0]['titles']
+    assert len(titles) == 3
+    for i, row in enumerate(titles):
+        a, b = row[0], row[1]
+        assert a.startswith(f'A = x[{i}]: ') and a.split(': ', 1)[1] in classes, a
+        j = outs[0]['index'][i]
+        assert b == f'B = x[{j}]: {titles[j][0].split(": ", 1)[1]}'
+    # one class per image first: three different names
+    assert len({row[0].split(': ', 1)[1] for row in titles}) == 3
+
+    # a config's metainfo names win over meta/classes.txt
+    images, names = vis.dataset_samples(synthetic_cls_root, num=2, size=16,
+                                        classes=['w', 'x', 'y', 'z'])
+    assert set(names) <= {'w', 'x', 'y', 'z'} and images.shape == (2, 3, 16, 16)
+    out = vis.make_grid_figure(vis.mixers_from_names(['Mixup'])[0][1], images,
+                               str(tmp_path / 'm.png'), class_names=names, dpi=40)
+    assert out['titles'][0][0] == f'A = x[0]: {names[0]}'
+    with pytest.raises(ValueError, match='class_names has 1 entries for 2 images'):
+        vis.make_grid_figure(vis.mixers_from_names(['Mixup'])[0][1], images,
+                             str(tmp_path / 'n.png'), class_names=names[:1])

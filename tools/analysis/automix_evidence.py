@@ -107,7 +107,7 @@ def train_one(name, path, args):
     for split in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[split].dataset.data_root = args.data_root
     cfg.default_hooks.logger.interval = 50
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=args.epochs,
+    cfg.default_hooks.checkpoint = dict(type='mmmix.AtomicCheckpointHook', interval=args.epochs,
                                         save_best='auto', max_keep_ckpts=1)
     cfg.env_cfg.dist_cfg = dict(backend='gloo')
     cfg.randomness = dict(seed=args.seed, deterministic=False)
@@ -406,6 +406,8 @@ def main_checkpoint(args, argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    from mmmix.cli import silence_pkg_resources_deprecation
+    silence_pkg_resources_deprecation()  # mmengine's and mim's pkg_resources notice
     if args.checkpoint:
         return main_checkpoint(args, argv)
     os.makedirs(args.out, exist_ok=True)

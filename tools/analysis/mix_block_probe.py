@@ -82,6 +82,8 @@ def build_frozen(config, checkpoint):
 
 def main(argv=None):
     args = parse_args(argv)
+    from mmmix.cli import silence_pkg_resources_deprecation
+    silence_pkg_resources_deprecation()  # mmengine's and mim's pkg_resources notice
     if args.threads:
         torch.set_num_threads(args.threads)
     import automix_evidence as ev

@@ -897,6 +897,8 @@ def main(argv=None, return_records: bool = False):
     """Run the tool; returns the summary (and the per-sample records of
     :func:`mix_records` with ``return_records``)."""
     args = parse_args(argv)
+    from mmmix.cli import silence_pkg_resources_deprecation
+    silence_pkg_resources_deprecation()  # mmengine's and mim's pkg_resources notice
     t0 = time.time()
     if args.threads:
         torch.set_num_threads(args.threads)

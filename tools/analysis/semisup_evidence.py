@@ -145,6 +145,8 @@ def main(argv=None):
                    help='runs trained at once, each in its own process with one thread')
     p.add_argument('--only', type=int, default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    from mmmix.cli import silence_pkg_resources_deprecation
+    silence_pkg_resources_deprecation()  # mmengine's and mim's pkg_resources notice
     import mmmix  # noqa: F401
     data_root = osp.abspath(osp.join(args.work_dir, 'data'))
     split = make_data(data_root, args.num_classes, args.num_train, args.labels_per_class,

@@ -75,6 +75,8 @@ def method_setup(method):
 
 def main(argv=None):
     args = parse_args(argv)
+    from mmmix.cli import silence_pkg_resources_deprecation
+    silence_pkg_resources_deprecation()  # mmengine's and mim's pkg_resources notice
     t0 = time.time()
     import mmmix  # noqa: F401
     demo.make_data(args)

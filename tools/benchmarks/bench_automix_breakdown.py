@@ -94,8 +94,8 @@ def automix_parts(model, data, device):
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    from mmmix.utils.threads import set_benchmark_threads
+    set_benchmark_threads(args.threads)  # --threads, $OMP_NUM_THREADS, or the available cores
     args.alpha = 1.0
     automix, _ = bts.build_model(args, bts.AUTOMIX, {}, args.device)
     mixup, mixup_optim = bts.build_model(args, ('Mixup', ), {}, args.device)

@@ -319,8 +319,8 @@ def check_targets(results: List[Dict]) -> List[str]:
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    from mmmix.utils.threads import set_benchmark_threads
+    set_benchmark_threads(args.threads)  # --threads, $OMP_NUM_THREADS, or the available cores
     devices = args.device or (['cpu'] + (['cuda'] if torch.cuda.is_available() else []))
     rows = build_methods(args)
     results = []

@@ -335,8 +335,8 @@ def to_markdown(result):
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    from mmmix.utils.threads import set_benchmark_threads
+    set_benchmark_threads(args.threads)  # --threads, $OMP_NUM_THREADS, or the available cores
     devices = args.device or (['cpu'] + (['cuda'] if torch.cuda.is_available() else []))
     result = dict(env=dict(
         torch=torch.__version__, platform=platform.platform(), threads=torch.get_num_threads(),

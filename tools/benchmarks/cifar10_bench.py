@@ -526,7 +526,20 @@ def collect(runs: List[Run], work_root: str = WORK_ROOT, results: str = RESULTS,
     write_outputs(done, in_progress, results)
     with open(osp.join(results, 'summary.md'), encoding='utf-8') as f:
         log(f.read())
+    if osp.abspath(results) == osp.abspath(RESULTS):
+        refresh_metafiles()
     return done
+
+
+def refresh_metafiles():
+    """Regenerate the model-zoo metafiles, whose results are read from the committed
+    results (tools/misc/gen_metafiles.py)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'mmmix_gen_metafiles', osp.join(ROOT, 'tools', 'misc', 'gen_metafiles.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main([])
 
 
 # --------------------------------------------------------------------------- CLI

@@ -1,7 +1,8 @@
 """Draw what each mixer does, like the figures in the mixup papers.
 
 One PNG per method, with one row per sample: [source A, source B (its
-partner), mixed, mask of A], the realised ``lam`` in each row's title.
+partner), mixed, mask of A], the realised ``lam`` in each row's title and, for
+images from a data root, each source's class name (the dataset's ``classes``).
 
 Usage::
 
@@ -83,17 +84,25 @@ def folder_images(folder: str, num: int = 4, size: int = 128) -> torch.Tensor:
     return _load([osp.join(folder, f) for f in names[:num]], size)
 
 
-def dataset_images(data_root: str, ann_file: str = 'meta/train.txt',
-                   data_prefix: str = 'train', num: int = 4, size: int = 128,
-                   seed: int = 0) -> torch.Tensor:
+def dataset_samples(data_root: str, ann_file: str = 'meta/train.txt',
+                    data_prefix: str = 'train', num: int = 4, size: int = 128,
+                    seed: int = 0, classes: Optional[Sequence[str]] = None
+                    ) -> Tuple[torch.Tensor, List[str]]:
     """``num`` images of an mmpretrain ``CustomDataset``-style folder (e.g. the
     synthetic set of ``mmmix.datasets.generate_classification``), one per
-    class first where possible."""
+    class first where possible, and their class names.
+
+    The names come from ``classes`` (e.g. a config's ``metainfo.classes``), else from
+    ``meta/classes.txt`` in ``data_root``, else from the class sub-folders; labels
+    without a name are shown as ``class <label>``."""
     from mmpretrain.datasets import CustomDataset
     if ann_file and not osp.isfile(osp.join(data_root, ann_file)):
         ann_file = ''  # fall back to scanning class sub-folders
+    classes_txt = osp.join(data_root, 'meta', 'classes.txt')
+    if classes is None and osp.isfile(classes_txt):
+        classes = classes_txt
     ds = CustomDataset(data_root=data_root, ann_file=ann_file, data_prefix=data_prefix,
-                       pipeline=[])
+                       pipeline=[], classes=classes)
     infos = [ds.get_data_info(i) for i in range(len(ds))]
     order = np.random.default_rng(seed).permutation(len(infos))
     picked, seen = [], set()
@@ -101,8 +110,25 @@ def dataset_images(data_root: str, ann_file: str = 'meta/train.txt',
         if infos[i]['gt_label'] not in seen:
             picked.append(i)
             seen.add(infos[i]['gt_label'])
-    picked += [i for i in order if i not in picked]
-    return _load([infos[i]['img_path'] for i in picked[:num]], size)
+    picked = (picked + [i for i in order if i not in picked])[:num]
+    names = ds.metainfo.get('classes') or ()
+    labels = [int(infos[i]['gt_label']) for i in picked]
+    return (_load([infos[i]['img_path'] for i in picked], size),
+            [names[k] if k < len(names) else f'class {k}' for k in labels])
+
+
+def dataset_images(data_root: str, ann_file: str = 'meta/train.txt',
+                   data_prefix: str = 'train', num: int = 4, size: int = 128,
+                   seed: int = 0) -> torch.Tensor:
+    """The images of :func:`dataset_samples`, without their class names."""
+    return dataset_samples(data_root, ann_file, data_prefix, num, size, seed)[0]
+
+
+def config_classes(path: str) -> Optional[Sequence[str]]:
+    """``metainfo.classes`` of a config's training dataset, if it names them."""
+    from mmengine.config import Config
+    dataset = (Config.fromfile(path).get('train_dataloader') or {}).get('dataset') or {}
+    return (dataset.get('metainfo') or {}).get('classes')
 
 
 # ----------------------------------------------------------------- mixers
@@ -163,12 +189,15 @@ def mixers_from_config(path: str) -> List[Tuple[str, object]]:
 
 # ---------------------------------------------------------------- drawing
 def make_grid_figure(mixer, images: torch.Tensor, out_path: str, title: Optional[str] = None,
-                     seed: int = 0, dpi: int = 100) -> Dict:
+                     seed: int = 0, dpi: int = 100,
+                     class_names: Optional[Sequence[str]] = None) -> Dict:
     """Mix ``images`` (``[N,3,H,W]`` in ``[0,1]``, N >= 2) once with ``mixer``
     and write a PNG with one row per sample: source A, its partner B, the
     mixed image and the mask of A (white = A), ``lam`` in the row titles.
+    ``class_names`` (one per image) puts each source's class in its title and the
+    label shares of the mix under the mixed image.
 
-    Returns ``dict(path=out_path, lam=[...], index=[...])``.
+    Returns ``dict(path=out_path, lam=[...], index=[...], titles=[[...] per row])``.
     """
     import matplotlib
     matplotlib.use('Agg', force=False)
@@ -177,6 +206,9 @@ def make_grid_figure(mixer, images: torch.Tensor, out_path: str, title: Optional
     x = images.detach().float().cpu()
     if x.dim() != 4 or x.shape[0] < 2:
         raise ValueError(f'images must be [N>=2, C, H, W], got {tuple(x.shape)}')
+    if class_names is not None and len(class_names) != x.shape[0]:
+        raise ValueError(f'class_names has {len(class_names)} entries for {x.shape[0]} images; '
+                         'give one name per image')
     result = mixer.sample(x.clone(), generator=torch.Generator().manual_seed(seed),
                           with_mask=True)
     n, _, h, w = x.shape
@@ -198,20 +230,29 @@ def make_grid_figure(mixer, images: torch.Tensor, out_path: str, title: Optional
         ax.set_xticks([])
         ax.set_yticks([])
 
+    def named(k):
+        return f'x[{k}]' if class_names is None else f'x[{k}]: {class_names[k]}'
+
     name = title or type(mixer).__name__
     fig, axes = plt.subplots(n, 4, figsize=(4 * 2.2, n * 2.4 + 0.5), squeeze=False)
     for i in range(n):
         j = int(index[i])
-        show(axes[i, 0], x[i], f'A = x[{i}]')
-        show(axes[i, 1], x[j], f'B = x[{j}]')
+        show(axes[i, 0], x[i], f'A = {named(i)}')
+        show(axes[i, 1], x[j], f'B = {named(j)}')
         show(axes[i, 2], result.inputs[i].float().cpu(), f'mixed, lam={float(lam[i]):.3f}')
+        if class_names is not None:
+            share = float(lam[i])
+            axes[i, 2].set_xlabel(f'{share:.2f} {class_names[i]} + {1 - share:.2f} '
+                                  f'{class_names[j]}', fontsize=8)
         show(axes[i, 3], mask[i], f'mask of A (mean {float(mask[i].mean()):.3f})')
     fig.suptitle(f'{name}: lam = share of A (white in mask)', fontsize=11)
     fig.tight_layout()
     os.makedirs(osp.dirname(osp.abspath(out_path)), exist_ok=True)
     fig.savefig(out_path, dpi=dpi)
+    titles = [[ax.get_title() for ax in row] for row in axes]
     plt.close(fig)
-    return dict(path=out_path, lam=[float(v) for v in lam], index=index.tolist())
+    return dict(path=out_path, lam=[float(v) for v in lam], index=index.tolist(),
+                titles=titles)
 
 
 # -------------------------------------------------------------------- CLI
@@ -238,6 +279,8 @@ def parse_args(argv=None):
 
 def main(argv=None) -> List[Dict]:
     args = parse_args(argv)
+    from mmmix.cli import silence_pkg_resources_deprecation
+    silence_pkg_resources_deprecation()  # mmengine's and mim's pkg_resources notice
     if args.num < 2:
         raise SystemExit('--num must be at least 2 (a mixer needs partners)')
     if args.config:
@@ -246,11 +289,13 @@ def main(argv=None) -> List[Dict]:
         mixers = mixers_from_names(args.mixers, args.alpha, args.lam_mode)
     if not mixers:
         raise SystemExit('no mmmix mixer to draw')
+    names = None
     if args.images:
         images = folder_images(args.images, args.num, args.size)
     elif args.data_root:
-        images = dataset_images(args.data_root, args.ann_file, args.data_prefix, args.num,
-                                args.size, args.seed)
+        classes = config_classes(args.config) if args.config else None
+        images, names = dataset_samples(args.data_root, args.ann_file, args.data_prefix,
+                                        args.num, args.size, args.seed, classes)
     else:
         images = procedural_images(args.num, args.size, args.seed)
     outputs = []
@@ -259,7 +304,7 @@ def main(argv=None) -> List[Dict]:
         seen[name] = seen.get(name, 0) + 1
         stem = name if seen[name] == 1 else f'{name}_{seen[name]}'
         out = make_grid_figure(mixer, images, osp.join(args.out_dir, f'{stem}.png'),
-                               title=repr(mixer), seed=args.seed)
+                               title=repr(mixer), seed=args.seed, class_names=names)
         print(f"{out['path']}: lam={[round(v, 3) for v in out['lam']]}")
         outputs.append(out)
     return outputs

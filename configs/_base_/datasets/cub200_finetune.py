@@ -27,7 +27,7 @@ train_dataloader = dict(
     dataset=dict(type=dataset_type, data_root=data_root,
                  ann_file='meta/train_labeled_15pct_seed0.txt',
                  data_prefix='train', pipeline=train_pipeline),
-    sampler=dict(type='InfiniteSampler', shuffle=True),
+    sampler=dict(type='ResumableInfiniteSampler', shuffle=True),
 )
 val_dataloader = dict(
     batch_size=48,

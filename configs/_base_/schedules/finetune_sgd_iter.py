@@ -11,7 +11,8 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', by_epoch=False, begin=0, end=12000, eta_min=1e-5),
 ]
 
-train_cfg = dict(by_epoch=False, max_iters=12000, val_interval=2000)
+# mmmix's iteration loop: a resume skips the trained batches without loading them
+train_cfg = dict(type='mmmix.IterBasedTrainLoop', max_iters=12000, val_interval=2000)
 val_cfg = dict()
 test_cfg = dict()
 

@@ -6,7 +6,8 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', by_epoch=False, begin=0, end=300, eta_min=1e-4),
 ]
 
-train_cfg = dict(by_epoch=False, max_iters=300, val_interval=100)
+# mmmix's iteration loop: a resume skips the trained batches without loading them
+train_cfg = dict(type='mmmix.IterBasedTrainLoop', max_iters=300, val_interval=100)
 val_cfg = dict()
 test_cfg = dict()
 

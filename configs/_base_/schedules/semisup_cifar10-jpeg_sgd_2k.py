@@ -10,7 +10,8 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', by_epoch=False, begin=100, end=2000, eta_min=0.006),
 ]
 
-train_cfg = dict(by_epoch=False, max_iters=2000, val_interval=250)
+# mmmix's iteration loop: a resume skips the trained batches without loading them
+train_cfg = dict(type='mmmix.IterBasedTrainLoop', max_iters=2000, val_interval=250)
 val_cfg = dict()
 test_cfg = dict()
 

@@ -9,7 +9,8 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', by_epoch=False, begin=0, end=1048576, eta_min=0.006),
 ]
 
-train_cfg = dict(by_epoch=False, max_iters=1048576, val_interval=5000)
+# mmmix's iteration loop: a resume skips the trained batches without loading them
+train_cfg = dict(type='mmmix.IterBasedTrainLoop', max_iters=1048576, val_interval=5000)
 val_cfg = dict()
 test_cfg = dict()
 

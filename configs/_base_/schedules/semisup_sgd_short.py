@@ -8,7 +8,8 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', by_epoch=False, begin=0, end=600, eta_min=0.006),
 ]
 
-train_cfg = dict(by_epoch=False, max_iters=600, val_interval=200)
+# mmmix's iteration loop: a resume skips the trained batches without loading them
+train_cfg = dict(type='mmmix.IterBasedTrainLoop', max_iters=600, val_interval=200)
 val_cfg = dict()
 test_cfg = dict()
 

@@ -8,6 +8,7 @@ so their ``mm = 1 - m`` (0.001 for the paper's 0.999).
 :class:`AutoMixEMA` takes the paper's values and converts.
 """
 import math
+from contextlib import contextmanager
 from typing import Optional
 
 import torch
@@ -15,9 +16,10 @@ from mmengine import dist
 from mmengine.logging import MessageHub
 from mmengine.model import ExponentialMovingAverage
 from torch import Tensor, nn
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmmix.registry import MODELS
-from mmmix.utils.validation import ConfigError, check_range
+from mmmix.utils.validation import check_range
 
 
 def automix_momentum(step: int, total: Optional[int], base: float = 0.999,
@@ -44,9 +46,12 @@ class AutoMixEMA(ExponentialMovingAverage):
 
     With ``update_buffers=False`` (default, as mmengine's ``EMAHook``) the
     teacher's buffers (BN statistics) are copied from the student at every
-    update; ``sync_buffers=True`` then averages them over all ranks, so every
-    rank's teacher is the same even without SyncBN (the reference never synced
-    them).
+    update; ``sync_buffers=True`` then averages them over all ranks. The
+    teacher's own forward passes run in train mode (batch statistics) inside
+    :meth:`frozen_statistics`, which keeps its running statistics where the
+    update left them, so every rank's teacher stays the same until the next
+    update and at evaluation, even without SyncBN. (The reference never synced
+    them, and its teacher's forwards moved them by one local batch each.)
 
     Args:
         model (nn.Module): the student (parts) to copy and follow.
@@ -66,8 +71,8 @@ class AutoMixEMA(ExponentialMovingAverage):
         check_range('end_momentum', end_momentum, 0, 1, owner=owner, low_inclusive=False,
                     high_inclusive=False)
         check_range('momentum_warmup', warmup_ratio, 0, 1, owner=owner)
-        if total_steps is not None and int(total_steps) < 1:
-            raise ConfigError(f'{owner}: total_steps={total_steps} must be >= 1')
+        if total_steps is not None:
+            check_range('total_steps', total_steps, 1, owner=owner)
         # mmengine's convention: its momentum is the weight of the *source*
         super().__init__(model, momentum=1. - momentum, interval=1,
                          update_buffers=update_buffers)
@@ -88,6 +93,21 @@ class AutoMixEMA(ExponentialMovingAverage):
         step = int(self.steps) if step is None else step
         return automix_momentum(step, self.schedule_length(), self.base_momentum,
                                 self.end_momentum, self.warmup_ratio)
+
+    @contextmanager
+    def frozen_statistics(self):
+        """Within this block the teacher's BN layers normalise with batch
+        statistics as usual in train mode, but leave their running statistics
+        unchanged (BN momentum 0)."""
+        norms = [m for m in self.module.modules() if isinstance(m, _BatchNorm)]
+        saved = [m.momentum for m in norms]
+        for m in norms:
+            m.momentum = 0.
+        try:
+            yield
+        finally:
+            for m, momentum in zip(norms, saved):
+                m.momentum = momentum
 
     def avg_func(self, averaged_param: Tensor, source_param: Tensor, steps: int) -> None:
         # teacher = m * teacher + (1 - m) * student

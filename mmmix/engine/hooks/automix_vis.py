@@ -32,11 +32,14 @@ def save_mask_grid(record: Dict[str, torch.Tensor], path: str, title: str = '') 
     import matplotlib.pyplot as plt
 
     n = record['x'].shape[0]
-    cols = [('x', 'x'), ('partner_mb', 'partner (mb)'), ('mask_mb', 'mask of x (mb)'),
-            ('mixed_mb', 'mixed (mb)'), ('partner_bb', 'partner (bb)'),
-            ('mask_bb', 'mask of x (bb)'), ('mixed_bb', 'mixed (bb)')]
+    pairs = {'mb': 'Mix Block pair', 'bb': 'backbone pair'}
+    cols = [('x', 'x')]
+    for tag, pair in pairs.items():
+        cols += [(f'partner_{tag}', f'partner\n({pair})'),
+                 (f'mask_{tag}', f'mask of x\n({pair})'), (f'mixed_{tag}', f'mixed\n({pair})')]
     cols = [c for c in cols if record.get(c[0]) is not None]
-    fig, axes = plt.subplots(n, len(cols), figsize=(1.9 * len(cols), 2.0 * n + 0.4),
+    # one panel is 2.2 x 2.2 inches; fonts are sized for that panel
+    fig, axes = plt.subplots(n, len(cols), figsize=(2.2 * len(cols), 2.2 * n + 1.4),
                              squeeze=False)
     for i in range(n):
         for j, (key, label) in enumerate(cols):
@@ -46,17 +49,24 @@ def save_mask_grid(record: Dict[str, torch.Tensor], path: str, title: str = '') 
                 ax.imshow(img[0].float().clamp(0, 1).numpy(), cmap='gray', vmin=0, vmax=1)
                 share = float(img.float().mean())
                 lam = float(record['lam_' + key[-2:]][i])
-                label = f'{label}\nmean {share:.2f}, lam {lam:.2f}'
+                ax.set_xlabel(f'mean {share:.2f}, lam {lam:.2f}', fontsize=10)
             else:
                 ax.imshow(_to_image(img).permute(1, 2, 0).numpy())
-            ax.set_title(label, fontsize=7)
+            if i == 0:
+                ax.set_title(label, fontsize=11)
+            if j == 0:
+                ax.set_ylabel(f'sample {i}', fontsize=10)
             ax.set_xticks([])
             ax.set_yticks([])
-    if title:
-        fig.suptitle(title, fontsize=9)
+    import textwrap
+    legend = textwrap.fill(
+        'Mix Block pair: the (lam, partner) draw whose mask trains the Mix Block; '
+        'backbone pair: the draw whose mixed image trains the backbone. Masks: white = x.',
+        width=int(2.2 * len(cols) * 72 / 6.5))  # characters of a 10 pt font per line
+    fig.suptitle(f'{title}\n{legend}' if title else legend, fontsize=12 if title else 10)
     fig.tight_layout()
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=80)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
 

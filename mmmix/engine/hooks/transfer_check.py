@@ -14,7 +14,8 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop
 
 from mmmix.registry import HOOKS
-from mmmix.utils.backbone_export import CIFAR_CONV1
+from mmmix.utils.backbone_export import (CIFAR_CONV1, ConversionError, infer_resnet_arch,
+                                         resnet_kwargs)
 from mmmix.utils.compat import safe_load
 from mmmix.utils.state_dicts import compare_state, key_listing
 from mmmix.utils.validation import ConfigError
@@ -51,6 +52,22 @@ def _state_dict(obj) -> Dict:
     if isinstance(obj, dict) and isinstance(obj.get('state_dict'), dict):
         return obj['state_dict']
     return obj if isinstance(obj, dict) else {}
+
+
+def fitting_settings(meta, state: Dict, key: str) -> str:
+    """The backbone settings the checkpoint fits, from the converter's ``meta['arch']``
+    or inferred from its keys ('' when it is not a ResNet)."""
+    arch = meta.get('arch') if isinstance(meta, dict) else None
+    if not arch:
+        try:
+            arch = infer_resnet_arch(state)
+        except ConversionError:
+            return ''
+    kw = resnet_kwargs(arch)
+    settings = ', '.join(f'{key}.{k}={kw[k]!r}' for k in
+                         ('depth', 'stem_channels', 'base_channels', 'deep_stem', 'avg_down'))
+    return (f'. The checkpoint holds a ResNet-{arch["depth"]} ({arch["stem"]} stem, '
+            f'{arch["num_stages"]} stages); a detector backbone that fits it has {settings}')
 
 
 def check_pretrained(module, cfg: dict, key: str) -> str:
@@ -94,7 +111,7 @@ def check_pretrained(module, cfg: dict, key: str) -> str:
         raise ConfigError(
             f'{key}.init_cfg.checkpoint={path!r} does not fit {key} ({type(module).__name__}): '
             f'{len(missing)} keys missing {key_listing(missing, 4)}, {len(bad)} shape '
-            f'mismatches {key_listing(bad, 4)}')
+            f'mismatches {key_listing(bad, 4)}{fitting_settings(meta, state, key)}')
     used = sum(1 for k in own if k in state)
     note = ' (CIFAR-stem conv1 dropped by the converter: initialised here)' \
         if stem_dropped and 'conv1.weight' in own else ''

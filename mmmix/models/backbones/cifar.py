@@ -18,7 +18,7 @@ from mmpretrain.models.backbones import ResNet_CIFAR, ResNeXt
 from mmpretrain.models.backbones.base_backbone import BaseBackbone
 
 from mmmix.registry import MODELS
-from mmmix.utils.validation import ConfigError, StrictKwargs
+from mmmix.utils.validation import ConfigError, StrictKwargs, check_range
 
 
 @MODELS.register_module()
@@ -84,8 +84,7 @@ class WideResNet_CIFAR(StrictKwargs, BaseBackbone):
         super().__init__(init_cfg=list(init_cfg) if init_cfg is not None else None)
         if depth < 10 or (depth - 4) % 6 != 0:
             raise ConfigError(f'WideResNet_CIFAR: depth={depth} must be 6n+4 (e.g. 16, 22, 28, 40)')
-        if int(widen_factor) < 1:
-            raise ConfigError(f'WideResNet_CIFAR: widen_factor={widen_factor} must be >= 1')
+        check_range('widen_factor', widen_factor, low=1, owner='WideResNet_CIFAR')
         if not 0 <= drop_rate < 1:
             raise ConfigError(f'WideResNet_CIFAR: drop_rate={drop_rate} must be in [0, 1)')
         out_indices = tuple(out_indices)

@@ -187,10 +187,11 @@ class AutoMix(StrictKwargs, ImageClassifier):
 
     def _teacher_logits(self, inputs: Tensor) -> Tensor:
         parts = self.teacher.module
-        feats = parts['backbone'](inputs)
-        if 'neck' in parts:
-            feats = parts['neck'](feats)
-        return parts['head'](feats)
+        with self.teacher.frozen_statistics():
+            feats = parts['backbone'](inputs)
+            if 'neck' in parts:
+                feats = parts['neck'](feats)
+            return parts['head'](feats)
 
     def pop_mix_record(self):
         """The detached samples kept for :class:`~mmmix.engine.AutoMixMaskVisHook`
@@ -219,7 +220,7 @@ class AutoMix(StrictKwargs, ImageClassifier):
     # tools/benchmarks/bench_automix_breakdown.py.
     def teacher_features(self, inputs: Tensor) -> Tensor:
         """The teacher's features of the clean batch at ``mix_stage`` (no_grad)."""
-        with torch.no_grad():
+        with torch.no_grad(), self.teacher.frozen_statistics():
             return forward_to_stage(self.teacher.module['backbone'], inputs, self.mix_stage)
 
     def mix_block_loss(self, inputs: Tensor, labels: Tensor, z: Tensor, lam: Tensor,

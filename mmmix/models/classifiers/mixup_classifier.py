@@ -3,6 +3,7 @@ several mixers and hands the head the full mix information."""
 from contextlib import contextmanager
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
+import mmengine.dist as mdist
 import torch
 import torch.nn.functional as F
 from mmpretrain.models.classifiers import ImageClassifier
@@ -13,7 +14,7 @@ from mmmix.mixers.base import MIX_SHARES_KEY, BaseMixer
 from mmmix.mixers.manifoldmix import StageAccess, backbone_stages
 from mmmix.registry import BATCH_AUGMENTS, MODELS
 from mmmix.structures import MixInfo
-from mmmix.utils.validation import ConfigError, StrictKwargs
+from mmmix.utils.validation import ConfigError, StrictKwargs, check_int, check_range
 
 VANILLA = 'vanilla'
 
@@ -77,6 +78,11 @@ def guide_feats_provider(classifier, inputs: torch.Tensor, data_samples) -> torc
     return classifier.guide.features(classifier, inputs)
 
 
+def _mmmix_mixer(name: str) -> bool:
+    cls = BATCH_AUGMENTS.module_dict.get(name)
+    return isinstance(cls, type) and issubclass(cls, BaseMixer)
+
+
 def build_mixers(mixers, mix_prob, owner='MixupClassifier'):
     """Build the mixer list and its probabilities, validating both.
 
@@ -111,8 +117,12 @@ def build_mixers(mixers, mix_prob, owner='MixupClassifier'):
                                   f"valid choices are {valid + [VANILLA]}")
             cfg = BATCH_AUGMENTS.build(cfg)
         if not isinstance(cfg, BaseMixer):
+            name = type(cfg).__name__
+            hint = (f"; write type='mmmix.{name}' (in a config whose default_scope is not "
+                    f"'mmmix', {name!r} is {type(cfg).__module__.split('.')[0]}'s {name})"
+                    if _mmmix_mixer(name) else '')
             raise ConfigError(
-                f'{owner}: mixers[{i}] must be an mmmix mixer, got {type(cfg).__name__}')
+                f'{owner}: mixers[{i}] must be an mmmix mixer, got {name}{hint}')
         built.append(cfg)
 
     if mix_prob is None:
@@ -122,7 +132,9 @@ def build_mixers(mixers, mix_prob, owner='MixupClassifier'):
         if len(probs) != len(built):
             raise ConfigError(f"{owner}: 'mix_prob' has {len(probs)} entries but 'mixers' has "
                               f'{len(built)}; give one probability per mixer')
-        if any(p < 0 for p in probs) or abs(sum(probs) - 1.) > 1e-6:
+        for i, p in enumerate(probs):
+            check_range(f'mix_prob[{i}]', p, low=0, owner=owner)
+        if abs(sum(probs) - 1.) > 1e-6:
             raise ConfigError(f"{owner}: 'mix_prob'={probs} must be non-negative and sum to 1")
     return built, torch.tensor(probs, dtype=torch.float64)
 
@@ -177,7 +189,9 @@ class MixupClassifier(StrictKwargs, ImageClassifier):
         super().__init__(backbone=backbone, neck=neck, head=head, pretrained=pretrained,
                          train_cfg=train_cfg, data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
-        self._mix_gen = None if mix_seed is None else torch.Generator().manual_seed(int(mix_seed))
+        self._mix_gen = None if mix_seed is None else torch.Generator().manual_seed(
+            check_int('mix_seed', mix_seed, owner='MixupClassifier'))
+        self._shared_choice = None  # decided at the first distributed pick
         for m in self.mixers:
             for req in (m.requires if m is not None else ()):
                 if req not in self.providers:
@@ -218,11 +232,25 @@ class MixupClassifier(StrictKwargs, ImageClassifier):
         return 'mix_info' in inspect.signature(self.head.loss).parameters
 
     def pick_mixer(self) -> Optional[BaseMixer]:
-        """Draw one mixer (``None`` = vanilla) with ``mix_prob``."""
+        """Draw one mixer (``None`` = vanilla) with ``mix_prob``. Rank 0's draw
+        is broadcast when the ranks must agree (:meth:`choice_is_shared`)."""
         if len(self.mixers) == 1:
             return self.mixers[0]
-        i = int(torch.multinomial(self.mix_prob, 1, generator=self._mix_gen))
-        return self.mixers[i]
+        i = torch.multinomial(self.mix_prob, 1, generator=self._mix_gen)
+        if mdist.get_world_size() > 1 and self.choice_is_shared():
+            mdist.broadcast(i, src=0)
+        return self.mixers[int(i)]
+
+    def choice_is_shared(self) -> bool:
+        """Whether all ranks must use the same mixer in a step, because a
+        collective may follow that only some ranks would enter: a mixer pairs
+        across ranks (``dist_mode='global'``), or SyncBN layers make each extra
+        pass of a mixer or its providers a collective. Decided once."""
+        if self._shared_choice is None:
+            self._shared_choice = any(
+                m is not None and m.dist_mode == 'global' for m in self.mixers) or any(
+                    type(m).__name__.endswith('SyncBatchNorm') for m in self.modules())
+        return self._shared_choice
 
     def _provide(self, names, inputs, data_samples) -> dict:
         return {name: self.providers[name](self, inputs, data_samples) for name in names}

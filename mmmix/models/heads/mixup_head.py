@@ -11,12 +11,12 @@ from mmpretrain.structures import DataSample
 from torch import nn
 
 from mmmix.evaluation.metrics.mix_accuracy import mixup_top2_accuracy
-from mmmix.mixers.base import MIX_SHARES_KEY, PUBLISHED_MIX_KEY
+from mmmix.mixers.base import MIX_SHARES_KEY, PUBLISHED_MIX_KEY, BaseMixer
 from mmmix.models.losses.functional import shares_cross_entropy, uncertainty_features
 from mmmix.models.losses.mix_losses import BaseMixLoss, MixedCrossEntropyLoss, mix_loss_types
 from mmmix.registry import MODELS
 from mmmix.structures import MixInfo
-from mmmix.utils.validation import ConfigError, StrictKwargs
+from mmmix.utils.validation import ConfigError, StrictKwargs, check_range
 
 CLEAN_FEATS = 'clean_feats'
 
@@ -132,9 +132,13 @@ class MixupClsHead(StrictKwargs, LinearClsHead):
                  clean_grad: Optional[bool] = None, uncertainty_norm: Optional[bool] = None,
                  cal_mix_acc: bool = True, topk=(1, ), cal_acc: bool = False,
                  init_cfg: Optional[dict] = dict(type='Normal', layer='Linear', std=0.01)):
+        name = type(self).__name__
+        check_range('num_classes', num_classes, low=1, owner=name)
+        check_range('in_channels', in_channels, low=1, owner=name)
+        if isinstance(loss, dict) and 'loss_weight' in loss:
+            check_range('loss.loss_weight', loss['loss_weight'], low=0, owner=name)
         super().__init__(num_classes=num_classes, in_channels=in_channels, loss=loss,
                          topk=topk, cal_acc=cal_acc, init_cfg=init_cfg)
-        name = type(self).__name__
         self.mix_loss_module = build_mix_loss(mix_loss, name)
         needs_clean = self.mix_loss_module.needs_clean
         needs_u = self.mix_loss_module.needs_uncertainty
@@ -152,7 +156,7 @@ class MixupClsHead(StrictKwargs, LinearClsHead):
         self.fc_u = nn.Linear(in_channels, num_classes) if self.uncertainty_norm else None
         self.cal_mix_acc = bool(cal_mix_acc)
         self.mix_requires = (CLEAN_FEATS, ) if needs_clean else ()
-        if self.mix_requires:
+        if self.mix_requires or not isinstance(self.mix_loss_module, MixedCrossEntropyLoss):
             _watch_attachment(self)
 
     # --------------------------------------------------------------- checks
@@ -168,6 +172,18 @@ class MixupClsHead(StrictKwargs, LinearClsHead):
                 f'pass ({missing}), which {type(classifier).__name__} does not provide (a stock '
                 "classifier with train_cfg.augments gives soft targets only); use "
                 "type='mmmix.MixupClassifier' with mixers=[...] instead")
+        if not providers:  # a stock classifier: mixing comes from train_cfg.augments
+            preprocessor = getattr(classifier, 'data_preprocessor', None)
+            augments = getattr(getattr(preprocessor, 'batch_augments', None), 'augments', ())
+            foreign = [type(a).__name__ for a in augments or ()
+                       if not isinstance(a, BaseMixer)]
+            if foreign:
+                raise ConfigError(
+                    f'MixupClsHead with {loss_name} needs the mix index and lam of every batch, '
+                    f'which train_cfg.augments {foreign} (not mmmix mixers) do not give: the '
+                    f'head would silently fall back to soft-target CE. Write '
+                    f"type='mmmix.{foreign[0]}' in train_cfg.augments, or use "
+                    "type='mmmix.MixupClassifier' with mixers=[...]")
         for m in getattr(classifier, 'mixers', ()) or ():
             if m is not None and getattr(m, 'dist_mode', 'local') != 'local':
                 raise ConfigError(
