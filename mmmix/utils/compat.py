@@ -22,7 +22,7 @@ Importing mmmix does exactly these, each for the reason given:
    mmengine calls ``torch.load`` without ``weights_only``, so the widely used
    ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` turns unpickling of arbitrary code back
    on for ``load_from``, ``resume``, ``tools/test.py`` and ``init_cfg``; and its
-   URL loader passes ``weights_only=False`` outright. Local files and URLs
+   URL loader switches weights-only loading off outright. Local files and URLs
    (http(s), ``torchvision://``, ``open-mmlab://``, ``mmcls://``) are read with
    :func:`safe_load` instead.
 4. **CPU-only distributed runs** (:func:`patch_cpu_distributed`): mmengine

@@ -1,7 +1,7 @@
 """AutoMix: learned mixing with a Mix Block and a momentum teacher.
 
 Liu et al., "AutoMix: Unveiling the Power of Mixup for Stronger Classifiers",
-ECCV 2022 (arXiv:2103.13027). Notation and defaults: ``shared/ALGORITHMS.md``.
+ECCV 2022 (arXiv:2103.13027). Notation and defaults: ``docs/automix.md``.
 """
 import math
 from typing import List, Optional, Sequence
