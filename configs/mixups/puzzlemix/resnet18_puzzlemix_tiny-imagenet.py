@@ -11,6 +11,6 @@ _base_ = [
 ]
 
 # alpha=1.0: OpenMixup Tiny-ImageNet benchmark (docs/en/model_zoos/Model_Zoo_sup.md)
-# PuzzleMix options: the class defaults are the reference settings (mmmix/mixers/puzzlemix.py: beta 1.2, gamma
+# PuzzleMix options: the class defaults are the reference settings (see PuzzleMix: beta 1.2, gamma
 #   0.5, eta 0.2, 3 labels, t_eps 0.8, transport on; block_num from (2, 4, 8, 16))
 model = dict(mixers=[dict(type='PuzzleMix', alpha=1.0)], head=dict(num_classes=200))
